@@ -1,0 +1,144 @@
+"""The `sunpower-lp` command: options in, line protocol out, one plain line on failure."""
+
+from __future__ import annotations
+
+import re
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import click
+
+from .answer import Answer, PVSError, check_device_list, parse_json
+from .lineproto import format_points
+from .report import Options, to_report
+
+DEFAULT_TIMEOUT = 100.0  # under the 120 s timeout of the shipped Telegraf config
+
+EXIT_FAILURE = 1
+
+
+def _version() -> str:
+    try:
+        return version("sunpower-telegraf")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _check_prefix(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_.-]*", value):
+        raise click.BadParameter("use only letters, digits, '_', '.' and '-'")
+    return value
+
+
+def _check_fingerprint(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    digest = value.replace(":", "").strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{64}", digest):
+        raise click.BadParameter("give the certificate's SHA-256 as 64 hex digits (':' allowed)")
+    return digest
+
+
+def read_input(path: str) -> Answer:
+    """A saved answer: a DeviceList/devices/list document, or a varserver `fmt=obj` object."""
+    where = "standard input" if path == "-" else path
+    try:
+        if path == "-":
+            body = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as file:
+                body = file.read()
+    except OSError as exc:
+        raise PVSError(f"cannot read {where}: {exc.strerror or exc}") from None
+    document: Any = parse_json(body, where)
+    if isinstance(document, dict) and "devices" not in document and any(
+        str(key).startswith("/sys/") for key in document
+    ):
+        return Answer(vars=document)
+    return Answer(devices=check_device_list(document, where))
+
+
+def fail(message: str, warnings: list[str] = []) -> None:  # noqa: B006 (never mutated)
+    click.echo(f"sunpower-lp: error: {message}", err=True)
+    for warning in warnings:
+        click.echo(f"sunpower-lp: warning: {warning}", err=True)
+    sys.exit(EXIT_FAILURE)
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--host",
+    envvar="SUNPOWER_PVS_HOST",
+    default="172.27.153.1",
+    show_default=True,
+    help="The PVS: a host name or address, optionally with :port (pvs.lan:8080), or a base URL "
+    "(http://... or https://...). The default is the PVS installer port (LAN1). "
+    "Env: SUNPOWER_PVS_HOST.",
+)
+@click.option(
+    "--input",
+    "input_path",
+    metavar="PATH",
+    help="Read a saved PVS answer from PATH ('-' for standard input) instead of asking the PVS: "
+    "a DeviceList or devices/list document, or a varserver /vars?fmt=obj object.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Give up after this many seconds in all, however slowly the PVS answers. Keep it under "
+    "Telegraf's exec timeout; a DeviceList takes 5-10 s, sometimes over 60.",
+)
+@click.option(
+    "--prefix",
+    default="sunpower_",
+    show_default=True,
+    callback=_check_prefix,
+    help="Put this before every measurement name (sunpower_inverter, ...).",
+)
+@click.option(
+    "--no-device-time",
+    is_flag=True,
+    help="Print no timestamps, so Telegraf stamps each line with collection time. By default a "
+    "line carries the time the PVS took the reading (DATATIME, UTC).",
+)
+@click.version_option(_version(), "--version", prog_name="sunpower-lp")
+def main(
+    host: str,
+    input_path: str | None,
+    timeout: float,
+    prefix: str,
+    no_device_time: bool,
+) -> None:
+    """Ask a SunPower PVS5/PVS6 once for its devices and print them as InfluxDB line protocol.
+
+    One line per device: the PVS itself, the production and consumption meters, every inverter,
+    storage devices. Made for Telegraf's [[inputs.exec]] with data_format = "influx". On failure
+    nothing is printed on standard output, the first line on standard error says why, and the
+    exit status is 1.
+    """
+    from .pvs import fetch_site  # requests is slow to import; --input does without it
+
+    try:
+        answer = (
+            read_input(input_path)
+            if input_path is not None
+            else fetch_site(host, seconds=timeout)
+        )
+    except PVSError as exc:
+        fail(str(exc))
+        return
+    report = to_report(answer, Options(prefix=prefix, device_time=not no_device_time))
+    if not report.points:
+        fail("the PVS answer has no device that could be mapped to a line", report.warnings)
+    output = format_points(report.points)
+    for warning in report.warnings:
+        click.echo(f"sunpower-lp: warning: {warning}", err=True)
+    try:
+        sys.stdout.write(output)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        sys.exit(EXIT_FAILURE)

@@ -1,0 +1,146 @@
+"""Map PVS device records (the DeviceList shape) to points.
+
+The rules, which every source of device records keeps:
+
+- One point per device that has a `DEVICE_TYPE` and a `SERIAL` and at least one field.
+- Measurement: the prefix + `DEVICE_TYPE` in snake case (`Power Meter` -> `sunpower_power_meter`,
+  `HUB+` -> `sunpower_hub`); any device type, known or not.
+- Tags: `serial`, `model` and `subtype`, each left out when empty.
+- Fields: every key with a lower-case letter whose value is a finite number, as a JSON number or a
+  numeric string, named by the key in lower case and always a float. ALL-CAPS keys are identity,
+  never fields; so are `hw_version`, `slave`, `parent` and `panid`. Booleans, objects, lists,
+  nulls, empty strings, `nan`, `inf` and text are not fields. `STATE` becomes the string field
+  `state`.
+- Time: `DATATIME` (`YYYY,MM,DD,HH,MM,SS`, UTC) in nanoseconds; none when it is missing or invalid,
+  and none while `STATE` is `error`: an inverter asleep at night keeps the DATATIME of its last real
+  reading beside idle zeros, and writing those at that time would overwrite the real reading.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .lineproto import FieldValue, Point, clean_text, to_key, to_snake
+
+# Lower-case keys that look numeric but identify hardware or wiring.
+IDENTIFIER_KEYS = frozenset({"hw_version", "slave", "parent", "panid"})
+# Field names a numeric key must never take: `state` is the string from STATE (one type per field
+# forever) and `time` is refused by InfluxDB.
+RESERVED_FIELDS = frozenset({"state", "time"})
+
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_DATATIME = re.compile(r"(\d{4}),(\d{1,2}),(\d{1,2}),(\d{1,2}),(\d{1,2}),(\d{1,2})")
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """What a list of device records became: the points, and a warning per record left out."""
+
+    points: list[Point]
+    warnings: list[str]
+
+
+def to_number(value: Any) -> float | None:
+    """A finite float from a JSON number or a numeric string, else None (booleans included)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        try:
+            number = float(value)
+        except OverflowError:
+            return None
+    elif isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+        number = float(value.strip())
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def parse_datatime(value: Any) -> int | None:
+    """`2024,03,11,23,19,00` (UTC) -> nanoseconds since the epoch; None when not a valid time."""
+    if not isinstance(value, str):
+        return None
+    match = _DATATIME.fullmatch(value.strip())
+    if not match:
+        return None
+    year, month, day, hour, minute, second = (int(part) for part in match.groups())
+    if not (1970 <= year <= 2200 and 1 <= month <= 12 and hour < 24 and minute < 60):
+        return None
+    if not (1 <= day <= calendar.monthrange(year, month)[1] and second < 60):
+        return None
+    seconds = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0))
+    return seconds * 1_000_000_000
+
+
+def to_fields(record: Mapping[str, Any]) -> dict[str, FieldValue]:
+    """The numeric fields of one record, plus `state` from STATE."""
+    fields: dict[str, FieldValue] = {}
+    for key in sorted(record, key=str):
+        if not isinstance(key, str) or not any(char.islower() for char in key):
+            continue
+        name = to_key(key)
+        if not name.strip("_") or name in IDENTIFIER_KEYS | RESERVED_FIELDS or name in fields:
+            continue
+        number = to_number(record[key])
+        if number is not None:
+            fields[name] = number
+    state = _text(record.get("STATE")).lower()
+    if state:
+        fields["state"] = state
+    return fields
+
+
+def _text(value: Any) -> str:
+    return clean_text(value) if isinstance(value, str) else ""
+
+
+def to_point(
+    record: Mapping[str, Any], prefix: str = "sunpower_", device_time: bool = True
+) -> Point | str:
+    """One device record as a point, or the reason it cannot be one."""
+    device_type, serial = _text(record.get("DEVICE_TYPE")), _text(record.get("SERIAL"))
+    if not device_type:
+        return f"a device{' ' + serial if serial else ''} has no DEVICE_TYPE"
+    if not serial:
+        return f"a device of type {device_type} has no SERIAL"
+    name = to_snake(device_type)
+    if not name:
+        return f"{device_type} {serial}: DEVICE_TYPE has no letters or digits to name it by"
+    fields = to_fields(record)
+    if not fields:
+        return f"{device_type} {serial} has no numeric values or state"
+    in_error = fields.get("state") == "error"
+    tags = {
+        "serial": serial,
+        "model": _text(record.get("MODEL")),
+        "subtype": _text(record.get("subtype")),
+    }
+    return Point(
+        measurement=prefix + name,
+        tags={key: value for key, value in tags.items() if value},
+        fields=fields,
+        time_ns=parse_datatime(record.get("DATATIME")) if device_time and not in_error else None,
+    )
+
+
+def to_points(
+    records: Iterable[Any], prefix: str = "sunpower_", device_time: bool = True
+) -> Mapped:
+    """Every record that maps, in order; a warning for each one that does not."""
+    points: list[Point] = []
+    warnings: list[str] = []
+    for index, record in enumerate(records):
+        if not isinstance(record, Mapping):
+            warnings.append(f"skipped device #{index + 1}: not a JSON object")
+            continue
+        result = to_point(record, prefix, device_time)
+        if isinstance(result, Point):
+            points.append(result)
+        else:
+            warnings.append(f"skipped device #{index + 1}: {result}")
+    return Mapped(points, warnings)

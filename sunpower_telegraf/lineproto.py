@@ -1,0 +1,81 @@
+"""InfluxDB line protocol: a point value and its encoding.
+
+Everything that reaches `format_point` is made safe here, whatever the PVS sent: Telegraf drops a
+whole run for one line it cannot parse, so no input may produce an invalid line.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Union
+
+FieldValue = Union[float, str]
+
+# Control characters and backslashes cannot be carried safely in a tag value (InfluxDB 1.x and
+# some parsers disagree on `\\`), nor in a key; they become spaces before escaping.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f\\]+")
+_SPACES = re.compile(r"\s+")
+_KEY_UNSAFE = re.compile(r"[^a-z0-9_]+")
+
+
+@dataclass(frozen=True)
+class Point:
+    """One line: a measurement, its tags and fields, and an optional time in nanoseconds."""
+
+    measurement: str
+    tags: Mapping[str, str] = field(default_factory=dict)
+    fields: Mapping[str, FieldValue] = field(default_factory=dict)
+    time_ns: int | None = None
+
+
+def clean_text(value: str) -> str:
+    """Collapse control characters, backslashes and runs of white space into single spaces."""
+    return _SPACES.sub(" ", _UNSAFE.sub(" ", value)).strip()
+
+
+def to_key(name: str) -> str:
+    """A field key that needs no escaping: lower case, runs of anything but [a-z0-9_] as `_`."""
+    return _KEY_UNSAFE.sub("_", name.lower())
+
+
+def to_snake(name: str) -> str:
+    """`Power Meter` -> `power_meter`, `HUB+` -> `hub`: runs of anything but [a-z0-9] as `_`."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def _escape_tag(value: str) -> str:
+    return value.replace(",", r"\,").replace("=", r"\=").replace(" ", r"\ ")
+
+
+def _format_value(value: FieldValue) -> str:
+    if isinstance(value, str):
+        return '"' + clean_text(value).replace('"', '\\"') + '"'
+    if not math.isfinite(value):
+        raise ValueError(f"field value {value!r} is not finite")
+    # repr round-trips exactly and never ends in `i`, so every number stays a float field.
+    return repr(float(value))
+
+
+def format_point(point: Point) -> str:
+    """One line of line protocol (no newline); tags and fields sorted by key."""
+    parts = [point.measurement.replace(",", r"\,").replace(" ", r"\ ")]
+    for key in sorted(point.tags):
+        value = clean_text(point.tags[key])
+        if value:
+            parts.append(f"{key}={_escape_tag(value)}")
+    head = ",".join(parts)
+    fields = ",".join(f"{key}={_format_value(point.fields[key])}" for key in sorted(point.fields))
+    if not fields:
+        raise ValueError(f"point {point.measurement} has no fields")
+    line = f"{head} {fields}"
+    if point.time_ns is not None:
+        line += f" {point.time_ns}"
+    return line
+
+
+def format_points(points: list[Point]) -> str:
+    """The whole output: one line per point, each ending in a newline."""
+    return "".join(format_point(point) + "\n" for point in points)

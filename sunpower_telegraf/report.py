@@ -1,0 +1,21 @@
+"""What one run prints: the documents the PVS gave, turned into points."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .answer import Answer
+from .devices import Mapped, to_points
+
+
+@dataclass(frozen=True)
+class Options:
+    prefix: str = "sunpower_"
+    device_time: bool = True
+
+
+def to_report(answer: Answer, options: Options = Options()) -> Mapped:
+    """Every point of the run, in device-list order, and every warning."""
+    records = answer.devices["devices"] if answer.devices else []
+    mapped = to_points(records, options.prefix, options.device_time)
+    return Mapped(mapped.points, answer.warnings + mapped.warnings)

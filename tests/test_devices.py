@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sunpower_telegraf.devices import parse_datatime, to_fields, to_number, to_point, to_points
+from sunpower_telegraf.lineproto import Point
+
+INVERTER = {
+    "SERIAL": "E00122334455667",
+    "MODEL": "AC_Module_Type_H",
+    "DEVICE_TYPE": "Inverter",
+    "STATE": "working",
+    "DATATIME": "2024,03,11,23,18,42",
+    "p_3phsum_kw": "0.0301",
+}
+
+
+@pytest.mark.parametrize(
+    ("value", "number"),
+    [
+        ("0.6804", 0.6804),
+        ("60", 60.0),
+        (" -2.5 ", -2.5),
+        ("1e3", 1000.0),
+        (".5", 0.5),
+        (42, 42.0),
+        (6.8, 6.8),
+        (True, None),  # ISDETAIL: a bool is not a number
+        ("", None),
+        ("nan", None),
+        ("inf", None),
+        ("1_000", None),  # Python's float() takes this; no PVS means it
+        ("0x10", None),
+        ("4.40.1", None),  # a version, not a number
+        (10**400, None),  # too large for a float
+        ("1e400", None),
+        (None, None),
+        ([1], None),
+        ({"value": 1}, None),
+    ],
+)
+def test_to_number(value: Any, number: float | None) -> None:
+    assert to_number(value) == number
+
+
+@pytest.mark.parametrize(
+    ("value", "nanoseconds"),
+    [
+        ("2024,03,11,23,19,00", 1710199140_000_000_000),
+        ("2024,3,1,0,0,0", 1709251200_000_000_000),  # unpadded parts
+        ("2024,02,30,00,00,00", None),  # no such day
+        ("2024,13,01,00,00,00", None),
+        ("2024,03,11,24,00,00", None),
+        ("2024-03-11T23:19:00Z", None),  # not the DATATIME form
+        ("", None),
+        (None, None),
+        (20240311, None),
+    ],
+)
+def test_parse_datatime(value: Any, nanoseconds: int | None) -> None:
+    assert parse_datatime(value) == nanoseconds
+
+
+def test_to_fields_keeps_measurements_only() -> None:
+    record = {
+        "SERIAL": "S",
+        "SWVER": "3000",  # ALL-CAPS: identity, even when numeric
+        "CAL0": "50",
+        "hw_version": "4407",  # lower-case identifiers
+        "slave": 0,
+        "parent": 1,
+        "panid": 1280133860,
+        "interface": "mime",  # text
+        "ISDETAIL": True,
+        "module_serial": "",
+        "operational_ac_kW": 6.8,  # mixed case: a field, lower-cased
+        "p_3phsum_kw": "0.6804",
+        "time": "12",  # InfluxDB refuses a field named time
+        "state": "3",  # `state` is STATE's string field, always
+        "STATE": "Working",
+        "extra": {"value": 1},
+        "list": [1, 2],
+        "nothing": None,
+        "gone": "nan",
+    }
+    assert to_fields(record) == {
+        "operational_ac_kw": 6.8,
+        "p_3phsum_kw": 0.6804,
+        "state": "working",
+    }
+
+
+def test_to_point_inverter() -> None:
+    assert to_point(INVERTER) == Point(
+        measurement="sunpower_inverter",
+        tags={"serial": "E00122334455667", "model": "AC_Module_Type_H"},
+        fields={"p_3phsum_kw": 0.0301, "state": "working"},
+        time_ns=1710199122_000_000_000,
+    )
+
+
+def test_to_point_options() -> None:
+    point = to_point(INVERTER, prefix="pv_", device_time=False)
+    assert isinstance(point, Point)
+    assert (point.measurement, point.time_ns) == ("pv_inverter", None)
+
+
+def test_to_point_error_state_takes_collection_time() -> None:
+    # A sleeping inverter keeps its last DATATIME beside idle zeros.
+    point = to_point({**INVERTER, "STATE": "error", "p_3phsum_kw": "0"})
+    assert isinstance(point, Point)
+    assert point.time_ns is None
+    assert point.fields == {"p_3phsum_kw": 0.0, "state": "error"}
+
+
+def test_to_point_subtype_tag_and_unknown_type() -> None:
+    point = to_point(
+        {"SERIAL": "X1", "DEVICE_TYPE": "Weather Thing 2", "subtype": "ROOF", "t_degc": "21"}
+    )
+    assert point == Point(
+        "sunpower_weather_thing_2", {"serial": "X1", "subtype": "ROOF"}, {"t_degc": 21.0}, None
+    )
+
+
+@pytest.mark.parametrize(
+    ("record", "reason"),
+    [
+        ({"SERIAL": "S1", "p_kw": "1"}, "a device S1 has no DEVICE_TYPE"),
+        ({"DEVICE_TYPE": "Inverter", "p_kw": "1"}, "a device of type Inverter has no SERIAL"),
+        ({"DEVICE_TYPE": "Inverter", "SERIAL": " \n", "p_kw": "1"}, "a device of type Inverter has no SERIAL"),
+        ({"DEVICE_TYPE": "+", "SERIAL": "S1", "p_kw": "1"}, "+ S1: DEVICE_TYPE has no letters or digits to name it by"),
+        ({"DEVICE_TYPE": "Inverter", "SERIAL": "S1", "MODEL": "M"}, "Inverter S1 has no numeric values or state"),
+        ({"DEVICE_TYPE": 5, "SERIAL": "S1", "p_kw": "1"}, "a device S1 has no DEVICE_TYPE"),
+    ],
+)
+def test_to_point_reasons(record: dict[str, Any], reason: str) -> None:
+    assert to_point(record) == reason
+
+
+def test_to_points_skips_with_warnings_and_keeps_order() -> None:
+    mapped = to_points([INVERTER, "junk", {"SERIAL": "S2"}, {**INVERTER, "SERIAL": "B"}])
+    assert [point.tags["serial"] for point in mapped.points] == ["E00122334455667", "B"]
+    assert mapped.warnings == [
+        "skipped device #2: not a JSON object",
+        "skipped device #3: a device S2 has no DEVICE_TYPE",
+    ]
