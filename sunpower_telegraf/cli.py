@@ -52,8 +52,10 @@ def read_input(path: str) -> Answer:
     except OSError as exc:
         raise PVSError(f"cannot read {where}: {exc.strerror or exc}") from None
     document: Any = parse_json(body, where)
-    if isinstance(document, dict) and "devices" not in document and any(
-        str(key).startswith("/sys/") for key in document
+    if (
+        isinstance(document, dict)
+        and "devices" not in document
+        and any(str(key).startswith("/sys/") for key in document)
     ):
         return Answer(vars=document)
     return Answer(devices=check_device_list(document, where))
@@ -124,9 +126,7 @@ def main(
 
     try:
         answer = (
-            read_input(input_path)
-            if input_path is not None
-            else fetch_site(host, seconds=timeout)
+            read_input(input_path) if input_path is not None else fetch_site(host, seconds=timeout)
         )
     except PVSError as exc:
         fail(str(exc))

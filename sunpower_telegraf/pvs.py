@@ -325,8 +325,12 @@ def fetch_site(
         finally:
             client.logout()
 
-    return _within(seconds, work, f"the PVS at {target.base} did not finish answering within "
-                   f"{seconds:g} s; raise --timeout (and Telegraf's timeout) if it is just slow")
+    return _within(
+        seconds,
+        work,
+        f"the PVS at {target.base} did not finish answering within "
+        f"{seconds:g} s; raise --timeout (and Telegraf's timeout) if it is just slow",
+    )
 
 
 def _within(seconds: float, work: Callable[[], T], late: str) -> T:

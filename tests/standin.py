@@ -52,7 +52,9 @@ class Reply:
 
 
 def json_reply(document: Any, status: int = 200, **headers: str) -> Reply:
-    return Reply(status, json.dumps(document).encode(), {"Content-Type": "application/json", **headers})
+    return Reply(
+        status, json.dumps(document).encode(), {"Content-Type": "application/json", **headers}
+    )
 
 
 Handler = Callable[[Request], Reply]
@@ -150,7 +152,9 @@ class CurrentFirmware:
             "/auth?login": self.login,
             "/auth?logout": self.logout,
             "/cgi-bin/dl_cgi/devices/list": self.guarded(lambda r: json_reply(self.devices)),
-            "/vars?match=/sys/devices/&fmt=obj": self.guarded(lambda r: self.match("/sys/devices/")),
+            "/vars?match=/sys/devices/&fmt=obj": self.guarded(
+                lambda r: self.match("/sys/devices/")
+            ),
             "/vars?match=/sys/info/&fmt=obj": self.guarded(lambda r: self.match("/sys/info/")),
         }
 

@@ -129,9 +129,18 @@ def test_to_point_subtype_tag_and_unknown_type() -> None:
     [
         ({"SERIAL": "S1", "p_kw": "1"}, "a device S1 has no DEVICE_TYPE"),
         ({"DEVICE_TYPE": "Inverter", "p_kw": "1"}, "a device of type Inverter has no SERIAL"),
-        ({"DEVICE_TYPE": "Inverter", "SERIAL": " \n", "p_kw": "1"}, "a device of type Inverter has no SERIAL"),
-        ({"DEVICE_TYPE": "+", "SERIAL": "S1", "p_kw": "1"}, "+ S1: DEVICE_TYPE has no letters or digits to name it by"),
-        ({"DEVICE_TYPE": "Inverter", "SERIAL": "S1", "MODEL": "M"}, "Inverter S1 has no numeric values or state"),
+        (
+            {"DEVICE_TYPE": "Inverter", "SERIAL": " \n", "p_kw": "1"},
+            "a device of type Inverter has no SERIAL",
+        ),
+        (
+            {"DEVICE_TYPE": "+", "SERIAL": "S1", "p_kw": "1"},
+            "+ S1: DEVICE_TYPE has no letters or digits to name it by",
+        ),
+        (
+            {"DEVICE_TYPE": "Inverter", "SERIAL": "S1", "MODEL": "M"},
+            "Inverter S1 has no numeric values or state",
+        ),
         ({"DEVICE_TYPE": 5, "SERIAL": "S1", "p_kw": "1"}, "a device S1 has no DEVICE_TYPE"),
     ],
 )

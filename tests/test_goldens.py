@@ -12,7 +12,9 @@ from tests.cases import GOLDEN, case_dirs, render
 
 CASES = case_dirs()
 # Cases whose whole answer is one device list, which --input can read as the PVS would send it.
-DEVICE_LIST_CASES = [case for case in CASES if [p.name for p in case.glob("*.json")] == ["devicelist.json"]]
+DEVICE_LIST_CASES = [
+    case for case in CASES if [p.name for p in case.glob("*.json")] == ["devicelist.json"]
+]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])

@@ -78,7 +78,12 @@ def test_format_point(point: Point, line: str) -> None:
 
 def test_format_point_parses_back() -> None:
     line = format_point(
-        Point("sunpower_inverter", {"serial": "E001", "model": "AC Module"}, {"p": 0.3, "state": "ok"}, 5)
+        Point(
+            "sunpower_inverter",
+            {"serial": "E001", "model": "AC Module"},
+            {"p": 0.3, "state": "ok"},
+            5,
+        )
     )
     assert line_protocol_parser.parse_line(line) == {
         "measurement": "sunpower_inverter",

@@ -10,7 +10,9 @@ from sunpower_telegraf.devices import to_points
 from sunpower_telegraf.lineproto import format_point
 
 KEYS = st.one_of(
-    st.sampled_from(["SERIAL", "MODEL", "DEVICE_TYPE", "STATE", "DATATIME", "subtype", "time", "state"]),
+    st.sampled_from(
+        ["SERIAL", "MODEL", "DEVICE_TYPE", "STATE", "DATATIME", "subtype", "time", "state"]
+    ),
     st.text(max_size=12),
 )
 SCALARS = st.one_of(
@@ -22,7 +24,13 @@ SCALARS = st.one_of(
     st.from_regex(r"-?\d{1,6}(\.\d{1,4})?", fullmatch=True),
     st.sampled_from(["2024,03,11,23,19,00", "nan", "inf", "", "\\", "a\nb", 'q"uote', "x\\"]),
 )
-JSON = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=6)
+JSON = st.recursive(
+    SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
 DEVICE = st.dictionaries(KEYS, JSON, max_size=12).map(
     lambda record: {"DEVICE_TYPE": "Inverter", "SERIAL": "S", **record}
 )
