@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import click
@@ -16,13 +15,6 @@ from .report import Options, to_report
 DEFAULT_TIMEOUT = 100.0  # under the 120 s timeout of the shipped Telegraf config
 
 EXIT_FAILURE = 1
-
-
-def _version() -> str:
-    try:
-        return version("sunpower-telegraf")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def _check_prefix(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -107,7 +99,7 @@ def fail(message: str, warnings: list[str] = []) -> None:  # noqa: B006 (never m
     help="Print no timestamps, so Telegraf stamps each line with collection time. By default a "
     "line carries the time the PVS took the reading (DATATIME, UTC).",
 )
-@click.version_option(_version(), "--version", prog_name="sunpower-lp")
+@click.version_option(None, "--version", package_name="sunpower-telegraf", prog_name="sunpower-lp")
 def main(
     host: str,
     input_path: str | None,

@@ -19,11 +19,10 @@ The rules, which every source of device records keeps:
 from __future__ import annotations
 
 import calendar
+import functools
 import math
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .lineproto import FieldValue, Point, clean_text, to_key, to_snake
 
@@ -32,13 +31,10 @@ IDENTIFIER_KEYS = frozenset({"hw_version", "slave", "parent", "panid"})
 # Field names a numeric key must never take: `state` is the string from STATE (one type per field
 # forever) and `time` is refused by InfluxDB.
 RESERVED_FIELDS = frozenset({"state", "time"})
-
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_DATATIME = re.compile(r"(\d{4}),(\d{1,2}),(\d{1,2}),(\d{1,2}),(\d{1,2}),(\d{1,2})")
+_NOT_FIELDS = IDENTIFIER_KEYS | RESERVED_FIELDS
 
 
-@dataclass(frozen=True)
-class Mapped:
+class Mapped(NamedTuple):
     """What a list of device records became: the points, and a warning per record left out."""
 
     points: list[Point]
@@ -47,15 +43,19 @@ class Mapped:
 
 def to_number(value: Any) -> float | None:
     """A finite float from a JSON number or a numeric string, else None (booleans included)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
+    if isinstance(value, str):
+        # float() alone would also take "1_000" and non-ASCII digits; no PVS means those.
+        if "_" in value or not value.isascii():
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
             number = float(value)
         except OverflowError:
             return None
-    elif isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
-        number = float(value.strip())
     else:
         return None
     return number if math.isfinite(number) else None
@@ -65,10 +65,10 @@ def parse_datatime(value: Any) -> int | None:
     """`2024,03,11,23,19,00` (UTC) -> nanoseconds since the epoch; None when not a valid time."""
     if not isinstance(value, str):
         return None
-    match = _DATATIME.fullmatch(value.strip())
-    if not match:
+    parts = value.strip().split(",")
+    if len(parts) != 6 or not all(part.isdigit() and part.isascii() for part in parts):
         return None
-    year, month, day, hour, minute, second = (int(part) for part in match.groups())
+    year, month, day, hour, minute, second = (int(part) for part in parts)
     if not (1970 <= year <= 2200 and 1 <= month <= 12 and hour < 24 and minute < 60):
         return None
     if not (1 <= day <= calendar.monthrange(year, month)[1] and second < 60):
@@ -77,15 +77,33 @@ def parse_datatime(value: Any) -> int | None:
     return seconds * 1_000_000_000
 
 
+@functools.lru_cache(maxsize=1024)
+def to_field_name(key: str) -> str | None:
+    """The field a record key may fill, or None for identity and reserved keys."""
+    if key == key.upper():  # ALL-CAPS (or no letters at all): identity and bookkeeping
+        return None
+    name = to_key(key)
+    if not name.strip("_") or name in _NOT_FIELDS:
+        return None
+    return name
+
+
+@functools.lru_cache(maxsize=256)
+def _candidates(keys: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
+    """(key, field name) for each key of a record shape that may hold a field; the devices of
+    one kind share a shape, so this runs once per kind, not once per device."""
+    names: dict[str, str] = {}
+    for key in keys:
+        name = to_field_name(key) if isinstance(key, str) else None
+        if name is not None and name not in names.values():  # two keys, one name: first wins
+            names[key] = name
+    return tuple(names.items())
+
+
 def to_fields(record: Mapping[str, Any]) -> dict[str, FieldValue]:
     """The numeric fields of one record, plus `state` from STATE."""
     fields: dict[str, FieldValue] = {}
-    for key in sorted(record, key=str):
-        if not isinstance(key, str) or not any(char.islower() for char in key):
-            continue
-        name = to_key(key)
-        if not name.strip("_") or name in IDENTIFIER_KEYS | RESERVED_FIELDS or name in fields:
-            continue
+    for key, name in _candidates(tuple(record)):
         number = to_number(record[key])
         if number is not None:
             fields[name] = number

@@ -33,6 +33,8 @@ class Point:
 
 def clean_text(value: str) -> str:
     """Collapse control characters, backslashes and runs of white space into single spaces."""
+    if value.isprintable() and "\\" not in value and "  " not in value and value == value.strip():
+        return value  # the common case, without the regular expressions
     return _SPACES.sub(" ", _UNSAFE.sub(" ", value)).strip()
 
 
@@ -47,7 +49,9 @@ def to_snake(name: str) -> str:
 
 
 def _escape_tag(value: str) -> str:
-    return value.replace(",", r"\,").replace("=", r"\=").replace(" ", r"\ ")
+    if "," in value or "=" in value or " " in value:
+        return value.replace(",", r"\,").replace("=", r"\=").replace(" ", r"\ ")
+    return value
 
 
 def _format_value(value: FieldValue) -> str:

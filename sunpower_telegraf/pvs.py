@@ -11,8 +11,7 @@ import socket
 import ssl
 import threading
 import time
-from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -44,8 +43,7 @@ class _Refused(PVSError):
     """The PVS answered 401 or 403."""
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """Where the PVS is: the base URL for the legacy request and the one for logging in."""
 
     base: str
@@ -67,8 +65,7 @@ class Target:
         return cls(base=base, login_base=base)
 
 
-@dataclass(frozen=True)
-class TLS:
+class TLS(NamedTuple):
     """How the PVS's certificate is checked: accepted (default), a CA file, or a pinned SHA-256."""
 
     ca_file: str | None = None

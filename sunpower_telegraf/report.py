@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .answer import Answer
 from .devices import Mapped, to_points
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     prefix: str = "sunpower_"
     device_time: bool = True
 
 
-def to_report(answer: Answer, options: Options = Options()) -> Mapped:
+DEFAULTS = Options()
+
+
+def to_report(answer: Answer, options: Options = DEFAULTS) -> Mapped:
     """Every point of the run, in device-list order, and every warning."""
     records = answer.devices["devices"] if answer.devices else []
     mapped = to_points(records, options.prefix, options.device_time)
