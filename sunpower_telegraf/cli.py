@@ -99,6 +99,37 @@ def fail(message: str, warnings: list[str] = []) -> None:  # noqa: B006 (never m
     help="Print no timestamps, so Telegraf stamps each line with collection time. By default a "
     "line carries the time the PVS took the reading (DATATIME, UTC).",
 )
+@click.option(
+    "--source",
+    type=click.Choice(["auto", "devicelist", "varserver"]),
+    default="auto",
+    show_default=True,
+    help="What to read. devicelist: the DeviceList, logging in first where the firmware wants "
+    "it. varserver: the /vars data of current firmware (logs in). auto: the device list, and the "
+    "varserver where the firmware has no device list any more.",
+)
+@click.option(
+    "--password",
+    envvar="SUNPOWER_PVS_PASSWORD",
+    metavar="TEXT",
+    help="Login password on current firmware (user ssm_owner). By default the last 5 characters "
+    "of the PVS serial, read from the PVS. Prefer the env var SUNPOWER_PVS_PASSWORD: an option "
+    "on the command line is visible to every user in ps.",
+)
+@click.option(
+    "--ca-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Verify the PVS's HTTPS certificate against this CA bundle. By default the PVS's "
+    "self-signed certificate is accepted, whatever REQUESTS_CA_BUNDLE says.",
+)
+@click.option(
+    "--fingerprint",
+    metavar="SHA256",
+    callback=_check_fingerprint,
+    help="Accept only the HTTPS certificate with this SHA-256 fingerprint (64 hex digits, ':' "
+    "allowed), e.g. from: openssl s_client -connect PVS:443 </dev/null | openssl x509 "
+    "-noout -fingerprint -sha256",
+)
 @click.version_option(None, "--version", package_name="sunpower-telegraf", prog_name="sunpower-lp")
 def main(
     host: str,
@@ -106,6 +137,10 @@ def main(
     timeout: float,
     prefix: str,
     no_device_time: bool,
+    source: str,
+    password: str | None,
+    ca_file: str | None,
+    fingerprint: str | None,
 ) -> None:
     """Ask a SunPower PVS5/PVS6 once for its devices and print them as InfluxDB line protocol.
 
@@ -114,12 +149,16 @@ def main(
     nothing is printed on standard output, the first line on standard error says why, and the
     exit status is 1.
     """
-    from .pvs import fetch_site  # requests is slow to import; --input does without it
+    from .pvs import TLS, fetch_site  # requests is slow to import; --input does without it
 
     try:
-        answer = (
-            read_input(input_path) if input_path is not None else fetch_site(host, seconds=timeout)
-        )
+        if input_path is not None:
+            answer = read_input(input_path)
+        else:
+            tls = TLS(ca_file=ca_file, fingerprint=fingerprint)
+            answer = fetch_site(
+                host, source=source, password=password or None, tls=tls, seconds=timeout
+            )
     except PVSError as exc:
         fail(str(exc))
         return

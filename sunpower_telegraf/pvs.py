@@ -7,6 +7,7 @@ every failure a user can cause becomes a `PVSError` whose message is one plain l
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import ssl
 import threading
@@ -41,6 +42,14 @@ T = TypeVar("T")
 
 class _Refused(PVSError):
     """The PVS answered 401 or 403."""
+
+
+class _Missing(PVSError):
+    """The PVS answered 404: this firmware has no such endpoint."""
+
+
+class _NoData(PVSError):
+    """The varserver answered 400: no variable matches the path (no inverters at night)."""
 
 
 class Target(NamedTuple):
@@ -107,8 +116,14 @@ def _reason(exc: BaseException) -> str:
             return "connection refused"
         if isinstance(current, socket.gaierror):
             return "host name not found"
-        if isinstance(current, ssl.SSLError) or "Fingerprints did not match" in str(current):
-            return f"TLS failed ({current})"
+        if "Fingerprints did not match" in str(current):
+            got = re.search(r'got "([0-9a-fA-F]+)"', str(current))
+            actual = got.group(1) if got else "another"
+            return f"its certificate's SHA-256 fingerprint is {actual}, not the pinned one"
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return f"certificate verify failed: {current.verify_message}"
+        if isinstance(current, ssl.SSLError):
+            return str(current.reason or current).lower()
         if isinstance(current, OSError) and current.strerror:
             return current.strerror.lower()
         todo.extend(arg for arg in current.args if isinstance(arg, BaseException))
@@ -169,13 +184,14 @@ class _Client:
                 "machine can reach the PVS"
             ) from None
 
-    def get_json(self, path: str, base: str | None = None, what: str = "answer") -> Any:
+    def get_json(self, path: str, base: str | None = None) -> Any:
         url = (base or self.target.base) + path
         status, body, content_type = self.get(url)
-        if status in (401, 403):
-            raise _Refused(f"{url} answered HTTP {status}")
         if status != 200:
-            raise PVSError(f"the PVS answered HTTP {status} to {url}")
+            error = {401: _Refused, 403: _Refused, 404: _Missing, 400: _NoData}.get(
+                status, PVSError
+            )
+            raise error(f"the PVS answered HTTP {status} to {url}")
         return parse_json(body, url, content_type)
 
     # -- login ---------------------------------------------------------------------------------
@@ -211,8 +227,8 @@ class _Client:
         if status in (401, 403):
             source = "the given password" if self.password else "the end of its serial"
             raise PVSError(
-                f"the PVS refused the login as {LOGIN_USER} with {source} (HTTP {status}); "
-                "check SUNPOWER_PVS_PASSWORD or --password"
+                f"this PVS wants a login and refused {LOGIN_USER} with {source} (HTTP {status}); "
+                "set SUNPOWER_PVS_PASSWORD to the right password"
             )
         if status == 404:
             raise PVSError(
@@ -238,7 +254,7 @@ class _Client:
             try:
                 return self.get_json(path, self.target.login_base)
             except _Refused as exc:
-                raise PVSError(f"the PVS refused {path} even after logging in ({exc})") from None
+                raise PVSError(f"{exc}, even right after logging in") from None
 
     def logout(self) -> None:
         if self.cookies is None:
@@ -252,11 +268,15 @@ class _Client:
     # -- sources -------------------------------------------------------------------------------
 
     def fetch_device_list(self) -> dict[str, Any]:
+        """The legacy DeviceList, or on firmware that refuses it, devices/list after a login."""
         try:
-            document = self.get_json(DEVICE_LIST)
+            return check_device_list(self.get_json(DEVICE_LIST), self.target.base)
         except _Refused:
-            document = self.get_json_logged_in(DEVICES)
-        return check_device_list(document, self.target.base)
+            pass  # current firmware: log in below
+        except PVSError as exc:
+            raise PVSError(str(exc)) from None  # no varserver fallback: this may be no PVS at all
+        url = self.target.login_base + DEVICES
+        return check_device_list(self.get_json_logged_in(DEVICES), url)
 
     def fetch_ess_status(self) -> dict[str, Any]:
         if self.cookies is None:
@@ -273,10 +293,8 @@ class _Client:
     def fetch_vars(self, path: str) -> dict[str, Any]:
         try:
             document = self.get_json_logged_in(path)
-        except PVSError as exc:
-            if "HTTP 400" in str(exc):
-                return {}  # a path with no devices under it (inverters at night)
-            raise
+        except _NoData:
+            return {}
         if not isinstance(document, dict):
             raise PVSError(f"the PVS answered {path} with something other than a JSON object")
         return {str(key): value for key, value in document.items()}
@@ -309,10 +327,15 @@ def fetch_site(
     def work() -> Answer:
         answer = Answer()
         try:
-            if source == "varserver":
+            if source != "varserver":
+                try:
+                    answer.devices = client.fetch_device_list()
+                except _Missing:
+                    if source == "devicelist":
+                        raise
+            if answer.devices is None:
                 answer.vars = {**client.fetch_vars(VARS_INFO), **client.fetch_vars(VARS_DEVICES)}
                 return answer
-            answer.devices = client.fetch_device_list()
             if has_storage(answer.devices):
                 try:
                     answer.ess_status = client.fetch_ess_status()

@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from .answer import Answer
 from .devices import Mapped, to_points
+from .varserver import to_records
 
 
 class Options(NamedTuple):
@@ -18,6 +19,6 @@ DEFAULTS = Options()
 
 def to_report(answer: Answer, options: Options = DEFAULTS) -> Mapped:
     """Every point of the run, in device-list order, and every warning."""
-    records = answer.devices["devices"] if answer.devices else []
+    records = answer.devices["devices"] if answer.devices else to_records(answer.vars)
     mapped = to_points(records, options.prefix, options.device_time)
     return Mapped(mapped.points, answer.warnings + mapped.warnings)

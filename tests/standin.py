@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 import ssl
 import threading
 import time
@@ -21,6 +22,7 @@ from typing import Any, Callable
 class Request:
     path: str
     headers: dict[str, str]
+    scheme: str = "http"
 
     @property
     def cookies(self) -> dict[str, str]:
@@ -60,6 +62,31 @@ def json_reply(document: Any, status: int = 200, **headers: str) -> Reply:
 Handler = Callable[[Request], Reply]
 
 
+class _Server(ThreadingHTTPServer):
+    """HTTP, and with a TLS context HTTPS too on the same port, told apart by the first byte
+    (a TLS handshake starts with 0x16), as a PVS serves both on one address."""
+
+    daemon_threads = True
+    tls: ssl.SSLContext | None = None
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        if self.tls is None:
+            super().finish_request(request, client_address)
+            return
+        request.settimeout(10)
+        try:
+            if request.recv(1, socket.MSG_PEEK) != b"\x16":
+                request.settimeout(None)
+                super().finish_request(request, client_address)
+                return
+            wrapped = self.tls.wrap_socket(request, server_side=True)
+        except (OSError, ssl.SSLError):
+            return  # a client that gave up, or refused our certificate
+        with wrapped:  # the wrapped socket owns the connection now
+            wrapped.settimeout(None)
+            super().finish_request(wrapped, client_address)
+
+
 class StandIn:
     """Serve `routes` on 127.0.0.1 (HTTPS when given a server SSL context) until closed."""
 
@@ -73,7 +100,9 @@ class StandIn:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
-                request = Request(self.path, {k.lower(): v for k, v in self.headers.items()})
+                scheme = "https" if isinstance(self.connection, ssl.SSLSocket) else "http"
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                request = Request(self.path, headers, scheme)
                 standin.requests.append(request)
                 handler = standin.routes.get(self.path)
                 reply = handler(request) if handler else Reply(404, b'{"error":"not found"}')
@@ -99,10 +128,8 @@ class StandIn:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.server.daemon_threads = True
-        if tls is not None:
-            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.server = _Server(("127.0.0.1", 0), _Handler)
+        self.server.tls = tls
         self.scheme = "https" if tls else "http"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -139,9 +166,8 @@ class CurrentFirmware:
         self.sessions: set[str] = set()
         self.logins = 0
         self.logouts = 0
-
-    def expire_sessions(self) -> None:
-        self.sessions.clear()
+        # How many guarded requests find their session already expired (as after ~5 minutes).
+        self.expire_next = 0
 
     def routes(self) -> dict[str, Handler]:
         return {
@@ -173,6 +199,9 @@ class CurrentFirmware:
 
     def guarded(self, handler: Handler) -> Handler:
         def check(request: Request) -> Reply:
+            if self.expire_next > 0:
+                self.expire_next -= 1
+                self.sessions.clear()
             if request.cookies.get("session") not in self.sessions:
                 return json_reply({"status": 403, "error": "Unauthorized"}, 403)
             return handler(request)

@@ -1,0 +1,267 @@
+"""Current firmware: DeviceList refused, a login, then devices/list or the varserver."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import ssl
+from pathlib import Path
+
+import pytest
+import trustme
+from click.testing import CliRunner, Result
+
+from sunpower_telegraf.cli import main
+from tests.cases import FIXTURES, GOLDEN
+from tests.standin import DEVICE_LIST, CurrentFirmware, json_reply
+
+SERIAL = "ZT230185000549A1234"
+DAY = json.loads((FIXTURES / "pvs6-day" / "devicelist.json").read_text())
+DAY_LINES = (FIXTURES / "pvs6-day" / GOLDEN).read_text()
+VARS_DAY = json.loads((FIXTURES / "varserver-day" / "vars.json").read_text())
+VARS_NIGHT = json.loads((FIXTURES / "varserver-night" / "vars.json").read_text())
+LOGIN_FLOW = [
+    ("http", DEVICE_LIST),
+    ("https", "/vars?name=/sys/info/serialnum"),
+    ("https", "/auth?login"),
+    ("https", "/cgi-bin/dl_cgi/devices/list"),
+    ("https", "/auth?logout"),
+]
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture(scope="module")
+def server_tls(ca: trustme.CA) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+    return context
+
+
+@pytest.fixture
+def firmware() -> CurrentFirmware:
+    return CurrentFirmware(SERIAL, devices=DAY, vars_=VARS_DAY)
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), env={"SUNPOWER_PVS_PASSWORD": "", **(env or {})})
+
+
+def flow(pvs) -> list[tuple[str, str]]:
+    return [(request.scheme, request.path) for request in pvs.requests]
+
+
+def assert_failed(result: Result, message: str) -> None:
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.splitlines()[0] == f"sunpower-lp: error: {message}"
+
+
+def test_bare_host_logs_in_over_https(standin, server_tls, firmware) -> None:
+    pvs = standin(firmware.routes(), tls=server_tls)
+    result = run("--host", pvs.hostport)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == DAY_LINES  # line for line what the legacy answer gives
+    assert flow(pvs) == LOGIN_FLOW
+    login, devices, logout = pvs.requests[2:5]
+    assert login.basic_auth == ("ssm_owner", "A1234")  # the serial's last 5 characters
+    assert devices.cookies == {"session": "s0001"}
+    assert logout.cookies == {"session": "s0001"}
+    assert (firmware.logins, firmware.logouts, firmware.sessions) == (1, 1, set())
+
+
+def test_https_url_uses_https_throughout(standin, server_tls, firmware) -> None:
+    pvs = standin(firmware.routes(), tls=server_tls)
+    result = run("--host", f"https://{pvs.hostport}")
+    assert (result.exit_code, result.stdout) == (0, DAY_LINES)
+    assert [scheme for scheme, _ in flow(pvs)] == ["https"] * 5
+
+
+def test_http_url_logs_in_over_http(standin, firmware) -> None:
+    pvs = standin(firmware.routes())
+    result = run("--host", f"http://{pvs.hostport}")
+    assert (result.exit_code, result.stdout) == (0, DAY_LINES)
+    assert flow(pvs) == [("http", path) for _, path in LOGIN_FLOW]
+
+
+def test_password_from_environment_skips_the_serial(standin, firmware) -> None:
+    firmware.password = "S3CRT"
+    pvs = standin(firmware.routes())
+    result = run("--host", f"http://{pvs.hostport}", env={"SUNPOWER_PVS_PASSWORD": "S3CRT"})
+    assert (result.exit_code, result.stdout) == (0, DAY_LINES)
+    assert "/vars?name=/sys/info/serialnum" not in pvs.paths()
+    assert pvs.requests[1].basic_auth == ("ssm_owner", "S3CRT")
+
+
+def test_serial_from_supervisor_info(standin, firmware) -> None:
+    routes = firmware.routes()
+    del routes["/vars?name=/sys/info/serialnum"]
+    routes["/cgi-bin/dl_cgi/supervisor/info"] = lambda r: json_reply(
+        {"result": "succeed", "supervisor": {"SERIAL": SERIAL, "MODEL": "PVS6"}}
+    )
+    pvs = standin(routes)
+    assert run("--host", f"http://{pvs.hostport}").stdout == DAY_LINES
+
+
+def test_wrong_password(standin, firmware) -> None:
+    pvs = standin(firmware.routes())
+    result = run("--host", f"http://{pvs.hostport}", env={"SUNPOWER_PVS_PASSWORD": "nope1"})
+    assert_failed(
+        result,
+        "this PVS wants a login and refused ssm_owner with the given password (HTTP 401); "
+        "set SUNPOWER_PVS_PASSWORD to the right password",
+    )
+    assert firmware.logouts == 0  # never logged in, nothing to log out of
+
+
+def test_serial_password_refused(standin, firmware) -> None:
+    firmware.password = "other"
+    pvs = standin(firmware.routes())
+    assert_failed(
+        run("--host", f"http://{pvs.hostport}"),
+        "this PVS wants a login and refused ssm_owner with the end of its serial (HTTP 401); "
+        "set SUNPOWER_PVS_PASSWORD to the right password",
+    )
+
+
+def test_serial_unreadable(standin, firmware) -> None:
+    routes = firmware.routes()
+    del routes["/vars?name=/sys/info/serialnum"]
+    pvs = standin(routes)
+    assert_failed(
+        run("--host", f"http://{pvs.hostport}"),
+        "this PVS wants a login, and its serial (the password's source) could not be read (the "
+        f"PVS answered HTTP 404 to http://{pvs.hostport}/cgi-bin/dl_cgi/supervisor/info); set "
+        "SUNPOWER_PVS_PASSWORD to the last 5 characters of the PVS serial",
+    )
+
+
+def test_login_endpoint_missing(standin, firmware) -> None:
+    routes = firmware.routes()
+    del routes["/auth?login"]
+    pvs = standin(routes)
+    assert_failed(
+        run("--host", f"http://{pvs.hostport}"),
+        f"the PVS wants a login but has no login endpoint (http://{pvs.hostport}/auth?login "
+        "answered 404); check --host points at the PVS itself",
+    )
+
+
+def test_session_expired_mid_run_logs_in_again(standin, firmware) -> None:
+    firmware.expire_next = 1
+    pvs = standin(firmware.routes())
+    result = run("--host", f"http://{pvs.hostport}")
+    assert (result.exit_code, result.stdout) == (0, DAY_LINES)
+    assert pvs.paths().count("/auth?login") == 2
+    assert pvs.paths().count("/cgi-bin/dl_cgi/devices/list") == 2
+
+
+def test_session_refused_after_fresh_login(standin, firmware) -> None:
+    firmware.expire_next = 2
+    pvs = standin(firmware.routes())
+    assert_failed(
+        run("--host", f"http://{pvs.hostport}"),
+        f"the PVS answered HTTP 403 to http://{pvs.hostport}/cgi-bin/dl_cgi/devices/list, even "
+        "right after logging in",
+    )
+
+
+@pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
+def test_ca_bundle_environment_does_not_reject_the_pvs(
+    standin, server_tls, firmware, tmp_path: Path, variable: str
+) -> None:
+    other = tmp_path / "other-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(other))  # a CA that did not sign the PVS's cert
+    pvs = standin(firmware.routes(), tls=server_tls)
+    result = run("--host", pvs.hostport, env={variable: str(other)})
+    assert (result.exit_code, result.stdout) == (0, DAY_LINES)
+
+
+def test_ca_file_verifies(standin, server_tls, firmware, ca, tmp_path: Path) -> None:
+    good, other = tmp_path / "ca.pem", tmp_path / "other.pem"
+    ca.cert_pem.write_to_path(str(good))
+    trustme.CA().cert_pem.write_to_path(str(other))
+    pvs = standin(firmware.routes(), tls=server_tls)
+    assert run("--host", f"https://{pvs.hostport}", "--ca-file", str(good)).stdout == DAY_LINES
+    result = run("--host", f"https://{pvs.hostport}", "--ca-file", str(other))
+    assert_failed(
+        result,
+        f"the TLS connection to https://{pvs.hostport}{DEVICE_LIST} failed: certificate verify "
+        "failed: unable to get local issuer certificate; check --ca-file or --fingerprint",
+    )
+
+
+def _fingerprint(cert: trustme.LeafCert) -> str:
+    der = ssl.PEM_cert_to_DER_cert(cert.cert_chain_pems[0].bytes().decode())
+    return hashlib.sha256(der).hexdigest()
+
+
+def test_fingerprint_pin(standin, firmware, ca) -> None:
+    leaf = ca.issue_cert("127.0.0.1")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    leaf.configure_cert(context)
+    pvs = standin(firmware.routes(), tls=context)
+    pin = ":".join(_fingerprint(leaf)[i : i + 2] for i in range(0, 64, 2)).upper()
+    assert run("--host", f"https://{pvs.hostport}", "--fingerprint", pin).stdout == DAY_LINES
+
+    other = _fingerprint(ca.issue_cert("127.0.0.1"))
+    result = run("--host", f"https://{pvs.hostport}", "--fingerprint", other)
+    assert_failed(
+        result,
+        f"the TLS connection to https://{pvs.hostport}{DEVICE_LIST} failed: its certificate's "
+        f"SHA-256 fingerprint is {_fingerprint(leaf)}, not the pinned one; check --ca-file or "
+        "--fingerprint",
+    )
+
+
+def test_bad_fingerprint_is_a_usage_error() -> None:
+    result = run("--fingerprint", "abc")
+    assert result.exit_code == 2
+    assert "64 hex digits" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variables", "case"),
+    [(VARS_DAY, "varserver-day"), (VARS_NIGHT, "varserver-night")],
+    ids=["day", "night"],
+)
+def test_varserver_source(standin, variables, case: str) -> None:
+    firmware = CurrentFirmware(SERIAL, devices=DAY, vars_=variables)
+    pvs = standin(firmware.routes())
+    result = run("--host", f"http://{pvs.hostport}", "--source", "varserver")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (FIXTURES / case / GOLDEN).read_text()
+    assert pvs.paths() == [
+        "/vars?name=/sys/info/serialnum",
+        "/auth?login",
+        "/vars?match=/sys/info/&fmt=obj",
+        "/vars?match=/sys/devices/&fmt=obj",
+        "/auth?logout",
+    ]
+
+
+def test_auto_falls_back_to_varserver_without_devices_list(standin, firmware) -> None:
+    routes = firmware.routes()
+    del routes["/cgi-bin/dl_cgi/devices/list"]
+    pvs = standin(routes)
+    result = run("--host", f"http://{pvs.hostport}")
+    assert result.stdout == (FIXTURES / "varserver-day" / GOLDEN).read_text()
+    assert run("--host", f"http://{pvs.hostport}", "--source", "devicelist").exit_code == 1
+
+
+def test_varserver_from_input(tmp_path: Path) -> None:
+    result = run("--input", str(FIXTURES / "varserver-night" / "vars.json"))
+    assert result.stdout == (FIXTURES / "varserver-night" / GOLDEN).read_text()
+
+
+def test_legacy_firmware_needs_no_login(standin) -> None:
+    pvs = standin({DEVICE_LIST: lambda r: json_reply(DAY)})
+    assert run("--host", pvs.hostport).stdout == DAY_LINES
+    assert pvs.paths() == [DEVICE_LIST]  # no login, so no logout either
+
+
+def test_help_says_how_to_keep_the_password_out_of_ps() -> None:
+    text = " ".join(run("--help").stdout.split())
+    assert "SUNPOWER_PVS_PASSWORD" in text and "visible to every user in ps" in text
