@@ -100,6 +100,12 @@ def fail(message: str, warnings: list[str] = []) -> None:  # noqa: B006 (never m
     "line carries the time the PVS took the reading (DATATIME, UTC).",
 )
 @click.option(
+    "--no-site-summary",
+    is_flag=True,
+    help="Leave out the sunpower_site line (production, consumption and grid power and energy, "
+    "inverter counts) computed from the devices.",
+)
+@click.option(
     "--source",
     type=click.Choice(["auto", "devicelist", "varserver"]),
     default="auto",
@@ -137,6 +143,7 @@ def main(
     timeout: float,
     prefix: str,
     no_device_time: bool,
+    no_site_summary: bool,
     source: str,
     password: str | None,
     ca_file: str | None,
@@ -145,7 +152,7 @@ def main(
     """Ask a SunPower PVS5/PVS6 once for its devices and print them as InfluxDB line protocol.
 
     One line per device: the PVS itself, the production and consumption meters, every inverter,
-    storage devices. Made for Telegraf's [[inputs.exec]] with data_format = "influx". On failure
+    storage devices; then a sunpower_site summary. Made for Telegraf's [[inputs.exec]] with data_format = "influx". On failure
     nothing is printed on standard output, the first line on standard error says why, and the
     exit status is 1.
     """
@@ -162,7 +169,8 @@ def main(
     except PVSError as exc:
         fail(str(exc))
         return
-    report = to_report(answer, Options(prefix=prefix, device_time=not no_device_time))
+    options = Options(prefix=prefix, device_time=not no_device_time, site=not no_site_summary)
+    report = to_report(answer, options)
     if not report.points:
         fail("the PVS answer has no device that could be mapped to a line", report.warnings)
     output = format_points(report.points)

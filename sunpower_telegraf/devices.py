@@ -31,7 +31,7 @@ IDENTIFIER_KEYS = frozenset({"hw_version", "slave", "parent", "panid"})
 # Field names a numeric key must never take: `state` is the string from STATE (one type per field
 # forever) and `time` is refused by InfluxDB.
 RESERVED_FIELDS = frozenset({"state", "time"})
-_NOT_FIELDS = IDENTIFIER_KEYS | RESERVED_FIELDS
+NOT_FIELDS = IDENTIFIER_KEYS | RESERVED_FIELDS
 
 
 class Mapped(NamedTuple):
@@ -83,7 +83,7 @@ def to_field_name(key: str) -> str | None:
     if key == key.upper():  # ALL-CAPS (or no letters at all): identity and bookkeeping
         return None
     name = to_key(key)
-    if not name.strip("_") or name in _NOT_FIELDS:
+    if not name.strip("_") or name in NOT_FIELDS:
         return None
     return name
 

@@ -2,23 +2,77 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from typing import NamedTuple
 
 from .answer import Answer
 from .devices import Mapped, to_points
-from .varserver import to_records
+from .lineproto import Point, to_snake
+from .site import to_site_point
+from .storage import Entry, to_entries
+from .varserver import to_records, to_storage_entries
 
 
 class Options(NamedTuple):
     prefix: str = "sunpower_"
     device_time: bool = True
+    site: bool = True
 
 
 DEFAULTS = Options()
 
 
 def to_report(answer: Answer, options: Options = DEFAULTS) -> Mapped:
-    """Every point of the run, in device-list order, and every warning."""
-    records = answer.devices["devices"] if answer.devices else to_records(answer.vars)
+    """Every point of the run, in device-list order, storage values merged into their devices,
+    the site summary last; and every warning."""
+    if answer.devices:
+        records = answer.devices["devices"]
+        entries = to_entries(answer.ess_status) if answer.ess_status else []
+    else:
+        records = to_records(answer.vars)
+        entries = to_storage_entries(answer.vars, options.device_time)
     mapped = to_points(records, options.prefix, options.device_time)
-    return Mapped(mapped.points, answer.warnings + mapped.warnings)
+    points = merge_entries(mapped.points, entries, options.prefix)
+    warnings = answer.warnings + mapped.warnings
+    if options.site and points:
+        site = to_site_point(records, options.prefix)
+        if isinstance(site, Point):
+            points.append(site)
+        else:
+            warnings.append(site)
+    return Mapped([point for point in map(_finite, points) if point.fields], warnings)
+
+
+def _finite(point: Point) -> Point:
+    """Arithmetic on huge values can overflow to inf, which no line may carry."""
+    fields = point.fields
+    if all(isinstance(value, str) or math.isfinite(value) for value in fields.values()):
+        return point
+    kept = {k: v for k, v in fields.items() if isinstance(v, str) or math.isfinite(v)}
+    return dataclasses.replace(point, fields=kept)
+
+
+def merge_entries(points: list[Point], entries: list[Entry], prefix: str) -> list[Point]:
+    """Storage values join the line of the device with their serial (its own values win a
+    clash); an entry with no such device gets a line of its own."""
+    merged = list(points)
+    by_serial = {point.tags.get("serial"): index for index, point in enumerate(merged)}
+    for entry in entries:
+        index = by_serial.get(entry.serial)
+        if index is not None:
+            point = merged[index]
+            fields = {**entry.fields, **point.fields}
+            merged[index] = dataclasses.replace(point, fields=fields)
+            continue
+        tags = {"serial": entry.serial, "model": entry.model}
+        merged.append(
+            Point(
+                prefix + to_snake(entry.device_type),
+                {key: value for key, value in tags.items() if value},
+                dict(entry.fields),
+                entry.time_ns,
+            )
+        )
+        by_serial[entry.serial] = len(merged) - 1
+    return merged

@@ -12,6 +12,15 @@ maps like a DeviceList device, so both sources give the same measurements, tags 
 - a meter's `subtype` from its model's last letter: `p` GROSS_PRODUCTION_SITE, `c`
   NET_CONSUMPTION_LOADSIDE (the varserver does not tell load side from line side).
 
+Storage kinds (`ess`, `transfer_switch`) become storage entries (see `storage.py`) with the field
+names of the storage status where the quantity is the same: `customerSocVal`, `socVal`, `sohVal`
+(fractions) -> `customer_state_of_charge_percent`, `system_state_of_charge_percent`,
+`state_of_health_percent`; `vBattV` -> `battery_voltage_v`; `p3phsumKw` -> `ac_power_kw`;
+`v1nGridV`/`v2nGridV` -> `grid_phase1_voltage_v`/`grid_phase2_voltage_v`; `v1nV`/`v2nV` on the
+transfer switch -> `load_phase1_voltage_v`/`load_phase2_voltage_v`; `tDegc` ->
+`hub_temperature_degc`; the states `opMode`, `midStEnum`, `pvd1StEnum` -> string fields
+`operational_mode`, `mid_state`, `pvd1_state`. Other numeric values keep their snake-case names.
+
 `/sys/info/*` becomes the PVS record: `uptime` -> `dl_uptime` (s, as in DeviceList), and the
 percentages `cpu_usage`, `ram_usage`, `flash_usage` -> `*_percent` (DeviceList's `dl_cpu_load`,
 `dl_mem_used` and `dl_flash_avail` are a load average and KiB, other quantities).
@@ -21,6 +30,10 @@ from __future__ import annotations
 
 import re
 from typing import Any
+
+from .devices import NOT_FIELDS, parse_datatime, to_number
+from .lineproto import FieldValue, clean_text
+from .storage import Entry
 
 DEVICE_TYPES = {
     "meter": "Power Meter",
@@ -37,6 +50,26 @@ INFO_FIELDS = {
     "flash_usage": "flash_usage_percent",
 }
 IDENTITY = {"sn": "SERIAL", "prodMdlNm": "MODEL"}
+# name -> (field, scale) for numbers, or field for states (always strings).
+STORAGE_NAMES: dict[str, dict[str, tuple[str, float] | str]] = {
+    "ess": {
+        "customerSocVal": ("customer_state_of_charge_percent", 100.0),
+        "socVal": ("system_state_of_charge_percent", 100.0),
+        "sohVal": ("state_of_health_percent", 100.0),
+        "vBattV": ("battery_voltage_v", 1.0),
+        "p3phsumKw": ("ac_power_kw", 1.0),
+        "opMode": "operational_mode",
+    },
+    "transfer_switch": {
+        "v1nGridV": ("grid_phase1_voltage_v", 1.0),
+        "v2nGridV": ("grid_phase2_voltage_v", 1.0),
+        "v1nV": ("load_phase1_voltage_v", 1.0),
+        "v2nV": ("load_phase2_voltage_v", 1.0),
+        "tDegc": ("hub_temperature_degc", 1.0),
+        "midStEnum": "mid_state",
+        "pvd1StEnum": "pvd1_state",
+    },
+}
 
 # Numeric-looking names that identify rather than measure (versions, revisions, ids).
 _IDENTIFIER = re.compile(r"(?:^|_)(?:ver|version|rev|id|sn|mac|num)$")
@@ -45,8 +78,10 @@ _ISO_UTC = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:Z
 
 
 def to_snake_name(name: str) -> str:
-    """`p3phsumKw` -> `p_3phsum_kw`, `i1A` -> `i1_a`, `vln3phavgV` -> `vln_3phavg_v`."""
-    snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+    """`p3phsumKw` -> `p_3phsum_kw`, `i1A` -> `i1_a`, `maxTBattCellDegc` ->
+    `max_t_batt_cell_degc`."""
+    snake = re.sub(r"(?<=[A-Z])([A-Z][a-z])", r"_\1", name)  # maxTBattV -> maxT_BattV
+    snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", snake).lower()
     return re.sub(r"(?<=[a-z])(\d+ph)", r"_\1", snake)
 
 
@@ -56,20 +91,56 @@ def to_datatime(value: Any) -> str | None:
     return ",".join(match.groups()) if match else None
 
 
-def to_records(variables: dict[str, Any]) -> list[dict[str, Any]]:
-    """DeviceList-shaped records: the PVS first, then meters, inverters, storage, others."""
+def _devices(variables: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(kind, {name: value}) per device: meters, inverters, storage, others; by index."""
     devices: dict[tuple[str, int], dict[str, Any]] = {}
     for path, value in variables.items():
         match = _DEVICE_PATH.fullmatch(path)
         if match:
             kind, index, name = match.group(1), int(match.group(2)), match.group(3)
             devices.setdefault((kind, index), {})[name] = value
+    ordered = sorted(devices.items(), key=lambda item: (KIND_ORDER.get(item[0][0], 99), item[0]))
+    return [(kind, values) for (kind, _), values in ordered]
+
+
+def to_records(variables: dict[str, Any]) -> list[dict[str, Any]]:
+    """DeviceList-shaped records: the PVS first, then meters, inverters and other kinds."""
     records = [_info_record(variables)] if _has_info(variables) else []
-    for (kind, _), values in sorted(
-        devices.items(), key=lambda item: (KIND_ORDER.get(item[0][0], 99), item[0])
-    ):
-        records.append(_device_record(kind, values))
+    for kind, values in _devices(variables):
+        if kind not in STORAGE_NAMES:
+            records.append(_device_record(kind, values))
     return records
+
+
+def to_storage_entries(variables: dict[str, Any], device_time: bool = True) -> list[Entry]:
+    """The storage kinds, with the storage status's field names."""
+    entries = []
+    for kind, values in _devices(variables):
+        names = STORAGE_NAMES.get(kind)
+        serial = values.get("sn")
+        if names is None or not isinstance(serial, str) or not clean_text(serial):
+            continue
+        fields: dict[str, FieldValue] = {}
+        for name, value in values.items():
+            target = names.get(name)
+            if isinstance(target, str):
+                text = clean_text(value) if isinstance(value, str) else ""
+                if text and text.lower() != "nan":
+                    fields[target] = text
+                continue
+            number = to_number(value)
+            field, scale = target if target else (to_snake_name(name), 1.0)
+            if number is None or name in IDENTITY or _IDENTIFIER.search(field):
+                continue
+            if field not in NOT_FIELDS:
+                fields[field] = round(number * scale, 6)
+        model = values.get("prodMdlNm")
+        time_ns = parse_datatime(to_datatime(values.get("msmtEps"))) if device_time else None
+        if fields:
+            device_type = DEVICE_TYPES[kind]
+            model_text = clean_text(model) if isinstance(model, str) else ""
+            entries.append(Entry(device_type, clean_text(serial), fields, model_text, time_ns))
+    return entries
 
 
 def _device_record(kind: str, values: dict[str, Any]) -> dict[str, Any]:

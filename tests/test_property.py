@@ -6,8 +6,10 @@ import line_protocol_parser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sunpower_telegraf.answer import Answer
 from sunpower_telegraf.devices import to_points
 from sunpower_telegraf.lineproto import format_point
+from sunpower_telegraf.report import to_report
 
 KEYS = st.one_of(
     st.sampled_from(
@@ -54,3 +56,71 @@ def test_every_line_parses(devices: list[dict]) -> None:
             assert isinstance(value, float) if key != "state" else isinstance(value, str)
             if isinstance(expected, float):
                 assert value == expected
+
+
+STATUS_VALUE = st.one_of(
+    JSON,
+    st.fixed_dictionaries(
+        {
+            "value": SCALARS,
+            "unit": st.one_of(st.text(max_size=4), st.sampled_from(["V", "%", "kW", "C"])),
+        }
+    ),
+)
+STATUS_ENTRY = st.dictionaries(st.text(max_size=8), STATUS_VALUE, max_size=5).map(
+    lambda entry: {"serial_number": "S", **entry}
+)
+STATUS = st.fixed_dictionaries(
+    {
+        "ess_report": st.dictionaries(
+            st.sampled_from(
+                ["battery_status", "ess_status", "ess_state", "hub_plus_status", "inverter_status"]
+            ),
+            st.one_of(st.lists(STATUS_ENTRY, max_size=2), STATUS_ENTRY),
+            max_size=5,
+        )
+    }
+)
+SITE_DEVICE = st.fixed_dictionaries(
+    {
+        "DEVICE_TYPE": st.sampled_from(["PVS", "Power Meter", "Inverter"]),
+        "SERIAL": st.sampled_from(["S", "Mp", "Mc"]),
+    },
+    optional={
+        key: SCALARS
+        for key in [
+            "subtype",
+            "TYPE",
+            "STATE",
+            "DATATIME",
+            "CURTIME",
+            "p_3phsum_kw",
+            "ltea_3phsum_kwh",
+            "net_ltea_3phsum_kwh",
+            "pos_ltea_3phsum_kwh",
+            "neg_ltea_3phsum_kwh",
+        ]
+    },
+)
+VARS = st.dictionaries(
+    st.builds(
+        lambda kind, index, name: f"/sys/devices/{kind}/{index}/{name}",
+        st.sampled_from(["meter", "inverter", "ess", "transfer_switch", "other"]),
+        st.integers(0, 2),
+        st.sampled_from(
+            ["sn", "prodMdlNm", "msmtEps", "p3phsumKw", "opMode", "midStEnum", "socVal", "x"]
+        ),
+    ),
+    SCALARS,
+    max_size=10,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(SITE_DEVICE, DEVICE), max_size=5), st.one_of(st.none(), STATUS), VARS)
+def test_whole_reports_parse(devices: list[dict], status: dict | None, variables: dict) -> None:
+    for answer in (Answer(devices={"devices": devices}, ess_status=status), Answer(vars=variables)):
+        report = to_report(answer)
+        for point in report.points:
+            parsed = line_protocol_parser.parse_line(format_point(point))
+            assert set(parsed["fields"]) == set(point.fields)
