@@ -152,9 +152,9 @@ def main(
     """Ask a SunPower PVS5/PVS6 once for its devices and print them as InfluxDB line protocol.
 
     One line per device: the PVS itself, the production and consumption meters, every inverter,
-    storage devices; then a sunpower_site summary. Made for Telegraf's [[inputs.exec]] with data_format = "influx". On failure
-    nothing is printed on standard output, the first line on standard error says why, and the
-    exit status is 1.
+    storage devices; then a sunpower_site summary. Made for Telegraf's [[inputs.exec]] with
+    data_format = "influx". On failure nothing is printed on standard output, the first line on
+    standard error says why, and the exit status is 1.
     """
     from .pvs import TLS, fetch_site  # requests is slow to import; --input does without it
 
