@@ -61,6 +61,21 @@ def stat(function: str, field: str, measurement: str, where: str = PVS) -> str:
     return f'SELECT {function}("{field}") FROM "{measurement}" WHERE {where} AND $timeFilter'
 
 
+def stat_panel(
+    title: str,
+    unit: str,
+    function: str,
+    measurement: str,
+    fields: list[tuple[str, str]],
+    pos: tuple[int, int, int, int],
+    **extra: Any,
+) -> dict[str, Any]:
+    """A stat panel of one InfluxQL function over some fields of the selected PVS's lines."""
+    targets = [target(stat(function, field, measurement), alias) for field, alias in fields]
+    options = {"reduceOptions": {"calcs": ["lastNotNull"]}, "textMode": "value_and_name"}
+    return panel("stat", title, unit, targets, pos, options=options, **extra)
+
+
 def build() -> dict[str, Any]:
     site = "sunpower_site"
     panels = [
@@ -75,30 +90,30 @@ def build() -> dict[str, Any]:
             ],
             (0, 0, 16, 9),
         ),
-        panel(
-            "stat",
+        stat_panel(
             "Today",
             "kwatth",
+            "spread",
+            site,
             [
-                target(stat("spread", "production_lifetime_kwh", site), "produced"),
-                target(stat("spread", "grid_import_lifetime_kwh", site), "imported"),
-                target(stat("spread", "grid_export_lifetime_kwh", site), "exported"),
+                ("production_lifetime_kwh", "produced"),
+                ("grid_import_lifetime_kwh", "imported"),
+                ("grid_export_lifetime_kwh", "exported"),
             ],
             (16, 0, 8, 4),
             timeFrom="now/d",
-            options={"reduceOptions": {"calcs": ["lastNotNull"]}, "textMode": "value_and_name"},
         ),
-        panel(
-            "stat",
+        stat_panel(
             "Lifetime",
             "kwatth",
+            "last",
+            site,
             [
-                target(stat("last", "production_lifetime_kwh", site), "produced"),
-                target(stat("last", "grid_import_lifetime_kwh", site), "imported"),
-                target(stat("last", "grid_export_lifetime_kwh", site), "exported"),
+                ("production_lifetime_kwh", "produced"),
+                ("grid_import_lifetime_kwh", "imported"),
+                ("grid_export_lifetime_kwh", "exported"),
             ],
             (16, 4, 8, 5),
-            options={"reduceOptions": {"calcs": ["lastNotNull"]}, "textMode": "value_and_name"},
         ),
         panel(
             "timeseries",
@@ -112,17 +127,17 @@ def build() -> dict[str, Any]:
             ],
             (0, 9, 16, 9),
         ),
-        panel(
-            "stat",
+        stat_panel(
             "Inverters",
             "none",
+            "last",
+            site,
             [
-                target(stat("last", "inverters_working", site), "working"),
-                target(stat("last", "inverters_error", site), "in error"),
-                target(stat("last", "inverters_total", site), "total"),
+                ("inverters_working", "working"),
+                ("inverters_error", "in error"),
+                ("inverters_total", "total"),
             ],
             (16, 9, 8, 4),
-            options={"reduceOptions": {"calcs": ["lastNotNull"]}, "textMode": "value_and_name"},
         ),
         panel(
             "table",
@@ -205,13 +220,8 @@ def build() -> dict[str, Any]:
             ],
             (12, 28, 12, 8),
         ),
-        panel(
-            "stat",
-            "PVS uptime",
-            "s",
-            [target(stat("last", "dl_uptime", "sunpower_pvs"), "uptime")],
-            (0, 36, 4, 4),
-            options={"reduceOptions": {"calcs": ["lastNotNull"]}},
+        stat_panel(
+            "PVS uptime", "s", "last", "sunpower_pvs", [("dl_uptime", "uptime")], (0, 36, 4, 4)
         ),
         panel(
             "timeseries",
@@ -230,16 +240,13 @@ def build() -> dict[str, Any]:
             ],
             (14, 36, 10, 8),
         ),
-        panel(
-            "stat",
+        stat_panel(
             "Untransmitted records, communication errors",
             "none",
-            [
-                target(stat("last", "dl_untransmitted", "sunpower_pvs"), "untransmitted"),
-                target(stat("last", "dl_comm_err", "sunpower_pvs"), "comm errors"),
-            ],
+            "last",
+            "sunpower_pvs",
+            [("dl_untransmitted", "untransmitted"), ("dl_comm_err", "comm errors")],
             (0, 40, 4, 4),
-            options={"reduceOptions": {"calcs": ["lastNotNull"]}, "textMode": "value_and_name"},
         ),
         panel(
             "timeseries",
