@@ -176,6 +176,12 @@ class _Client:
                 f"the TLS connection to {url} failed: {_reason(exc)}; check --ca-file or "
                 "--fingerprint"
             ) from None
+        except requests.exceptions.ConnectTimeout:
+            raise PVSError(
+                f"cannot reach the PVS at {url}: no answer to connecting within "
+                f"{min(CONNECT_TIMEOUT, remaining):g} s; check --host and that this machine can "
+                "reach the PVS"
+            ) from None
         except requests.exceptions.Timeout:
             raise PVSError(f"the PVS did not answer in time ({url})") from None
         except requests.exceptions.RequestException as exc:
