@@ -11,6 +11,7 @@ import base64
 import json
 import socket
 import ssl
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -68,6 +69,11 @@ class _Server(ThreadingHTTPServer):
 
     daemon_threads = True
     tls: ssl.SSLContext | None = None
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError)):
+            return  # a client that hung up (as the tool does at its deadline) is no server fault
+        super().handle_error(request, client_address)
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         if self.tls is None:
