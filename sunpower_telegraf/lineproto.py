@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Union
@@ -59,6 +60,8 @@ def _format_value(value: FieldValue) -> str:
         return '"' + clean_text(value).replace('"', '\\"') + '"'
     if not math.isfinite(value):
         raise ValueError(f"field value {value!r} is not finite")
+    if value and abs(value) < sys.float_info.min:
+        value = 0.0  # a subnormal (below 2.2e-308): line protocol parsers refuse it as out of range
     # repr round-trips exactly and never ends in `i`, so every number stays a float field.
     return repr(float(value))
 

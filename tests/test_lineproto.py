@@ -69,6 +69,11 @@ def test_clean_text(text: str, clean: str) -> None:
         (Point("my m,x", {}, {"x": -0.0}), r"my\ m\,x x=-0.0"),
         # large and small floats stay floats, never `i`
         (Point("m", {}, {"big": 1e16, "small": 1.5e-7}), "m big=1e+16,small=1.5e-07"),
+        # a subnormal float is refused by parsers as out of range: it is written as zero
+        (
+            Point("m", {}, {"tiny": 1.1e-308, "least": 2.2250738585072014e-308}),
+            "m least=2.2250738585072014e-308,tiny=0.0",
+        ),
     ],
 )
 def test_format_point(point: Point, line: str) -> None:
