@@ -21,7 +21,6 @@ from requests.adapters import HTTPAdapter
 
 from .answer import Answer, PVSError, check_device_list, parse_json
 
-DEFAULT_HOST = "172.27.153.1"
 LOGIN_USER = "ssm_owner"
 DEVICE_LIST = "/cgi-bin/dl_cgi?Command=DeviceList"
 DEVICES = "/cgi-bin/dl_cgi/devices/list"
@@ -144,7 +143,6 @@ class _Client:
         if tls.fingerprint:
             self.session.mount("https://", _PinningAdapter(tls.fingerprint))
         self.cookies: dict[str, str] | None = None
-        self.logins = 0
 
     def get(
         self, url: str, auth: tuple[str, str] | None = None, timeout: float | None = None
@@ -229,7 +227,6 @@ class _Client:
         password = self.password or self.fetch_serial()[-5:]
         url = self.target.login_base + LOGIN
         status, _, _ = self.get(url, auth=(LOGIN_USER, password))
-        self.logins += 1
         if status in (401, 403):
             source = "the given password" if self.password else "the end of its serial"
             raise PVSError(
