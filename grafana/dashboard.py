@@ -76,6 +76,14 @@ def stat_panel(
     return panel("stat", title, unit, targets, pos, options=options, **extra)
 
 
+def per_tag_panel(
+    title: str, unit: str, field: str, measurement: str, tag: str, pos: tuple[int, int, int, int]
+) -> dict[str, Any]:
+    """A time series of one field, a line per value of one tag (per inverter, per meter)."""
+    query = series(field, measurement, group=f'"{tag}"')
+    return panel("timeseries", title, unit, [target(query, f"$tag_{tag}")], pos)
+
+
 def build() -> dict[str, Any]:
     site = "sunpower_site"
     panels = [
@@ -115,16 +123,12 @@ def build() -> dict[str, Any]:
             ],
             (16, 4, 8, 5),
         ),
-        panel(
-            "timeseries",
+        per_tag_panel(
             "Inverter AC power",
             "kwatt",
-            [
-                target(
-                    series("p_3phsum_kw", "sunpower_inverter", group='"serial"'),
-                    "$tag_serial",
-                )
-            ],
+            "p_3phsum_kw",
+            "sunpower_inverter",
+            "serial",
             (0, 9, 16, 9),
         ),
         stat_panel(
@@ -196,28 +200,20 @@ def build() -> dict[str, Any]:
             repeatDirection="h",
             maxPerRow=6,
         ),
-        panel(
-            "timeseries",
+        per_tag_panel(
             "Meter voltage",
             "volt",
-            [
-                target(
-                    series("v12_v", "sunpower_power_meter", group='"subtype"'),
-                    "$tag_subtype",
-                )
-            ],
+            "v12_v",
+            "sunpower_power_meter",
+            "subtype",
             (0, 28, 12, 8),
         ),
-        panel(
-            "timeseries",
+        per_tag_panel(
             "Grid frequency",
             "hertz",
-            [
-                target(
-                    series("freq_hz", "sunpower_power_meter", group='"subtype"'),
-                    "$tag_subtype",
-                )
-            ],
+            "freq_hz",
+            "sunpower_power_meter",
+            "subtype",
             (12, 28, 12, 8),
         ),
         stat_panel(
@@ -248,32 +244,20 @@ def build() -> dict[str, Any]:
             [("dl_untransmitted", "untransmitted"), ("dl_comm_err", "comm errors")],
             (0, 40, 4, 4),
         ),
-        panel(
-            "timeseries",
+        per_tag_panel(
             "Battery state of charge",
             "percent",
-            [
-                target(
-                    series(
-                        "customer_state_of_charge_percent",
-                        "sunpower_ess_bms",
-                        group='"serial"',
-                    ),
-                    "$tag_serial",
-                )
-            ],
+            "customer_state_of_charge_percent",
+            "sunpower_ess_bms",
+            "serial",
             (0, 44, 12, 8),
         ),
-        panel(
-            "timeseries",
+        per_tag_panel(
             "Battery power (charging +, discharging -)",
             "kwatt",
-            [
-                target(
-                    series("battery_power_kw", "sunpower_ess_bms", group='"serial"'),
-                    "$tag_serial",
-                )
-            ],
+            "battery_power_kw",
+            "sunpower_ess_bms",
+            "serial",
             (12, 44, 12, 8),
         ),
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -53,7 +54,7 @@ def read_input(path: str) -> Answer:
     return Answer(devices=check_device_list(document, where))
 
 
-def fail(message: str, warnings: list[str] = []) -> None:  # noqa: B006 (never mutated)
+def fail(message: str, warnings: Sequence[str] = ()) -> None:
     click.echo(f"sunpower-lp: error: {message}", err=True)
     for warning in warnings:
         click.echo(f"sunpower-lp: warning: {warning}", err=True)

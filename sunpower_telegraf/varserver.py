@@ -152,8 +152,10 @@ def _device_record(kind: str, values: dict[str, Any]) -> dict[str, Any]:
             record[IDENTITY[name]] = value
         elif name == "msmtEps":
             record["DATATIME"] = to_datatime(value)
-        elif not _IDENTIFIER.search(to_snake_name(name)):
-            record.setdefault(to_snake_name(name), value)
+        else:
+            field = to_snake_name(name)
+            if not _IDENTIFIER.search(field):
+                record.setdefault(field, value)
     model = record.get("MODEL")
     subtype = METER_SUBTYPES.get(model.strip()[-1:].lower()) if isinstance(model, str) else None
     if kind == "meter" and subtype:
