@@ -1,26 +1,50 @@
-"""The `sunpower-lp` command: options in, line protocol out, one plain line on failure."""
+"""The `sunpower-lp` command: options in, line protocol out, one plain line on failure.
+
+The contract Telegraf's exec input needs: on success exit 0 and only valid lines on stdout; on any
+failure a user or a PVS can cause, nothing on stdout, `sunpower-lp: error: ...` first on stderr,
+exit 1, never a traceback, within `--timeout` plus a second; a SIGTERM (Telegraf's own timeout) or
+Ctrl-C still logs out of the PVS and ends with that one plain line.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import math
+import os
 import re
+import signal
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
 
 import click
 
-from .answer import Answer, PVSError, check_device_list, parse_json
-from .lineproto import format_points
+from .answer import Answer, PVSError, parse_json, to_answer
+from .lineproto import clean_text, format_points
 from .report import Options, to_report
 
 DEFAULT_TIMEOUT = 100.0  # under the 120 s timeout of the shipped Telegraf config
+MAX_TIMEOUT = 3600.0
+MAX_INPUT = 16 * 1024 * 1024  # the same cap as an answer from the network
+MAX_WARNINGS = 20  # lines; past that one line says how many more there were
 
 EXIT_FAILURE = 1
 
 
+class Stopped(BaseException):
+    """A signal asked the run to stop (Telegraf's timeout sends SIGTERM)."""
+
+
 def _check_prefix(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    if not re.fullmatch(r"[A-Za-z0-9_.-]*", value):
-        raise click.BadParameter("use only letters, digits, '_', '.' and '-'")
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{0,64}", value):
+        raise click.BadParameter("use at most 64 letters, digits, '_', '.' and '-'")
+    return value
+
+
+def _check_timeout(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if not (math.isfinite(value) and 0 < value <= MAX_TIMEOUT):
+        raise click.BadParameter(f"give a number of seconds above 0 and at most {MAX_TIMEOUT:g}")
     return value
 
 
@@ -33,32 +57,83 @@ def _check_fingerprint(ctx: click.Context, param: click.Parameter, value: str | 
     return digest
 
 
-def read_input(path: str) -> Answer:
-    """A saved answer: a DeviceList/devices/list document, or a varserver `fmt=obj` object."""
-    where = "standard input" if path == "-" else path
+def read_input(paths: Sequence[str]) -> Answer:
+    """Saved answers of one run: a device list, a storage status, varserver objects."""
+    documents = []
+    for path in paths:
+        where = "standard input" if path == "-" else path
+        try:
+            if path == "-":
+                body = sys.stdin.buffer.read(MAX_INPUT + 1)
+            else:
+                with open(path, "rb") as file:
+                    body = file.read(MAX_INPUT + 1)
+        except (OSError, AttributeError) as exc:
+            reason = getattr(exc, "strerror", None) or "cannot be opened"
+            raise PVSError(f"cannot read {where}: {reason}") from None
+        if len(body) > MAX_INPUT:
+            raise PVSError(f"{where} is larger than {MAX_INPUT // 2**20} MiB: not a PVS answer")
+        documents.append((where, parse_json(body, where)))
+    return to_answer(documents)
+
+
+def _say(kind: str, message: str) -> None:
+    """One line on stderr, whatever the message holds and whatever the locale."""
+    line = f"sunpower-lp: {kind}: {clean_text(message)}\n".encode("utf-8", "replace")
     try:
-        if path == "-":
-            body = sys.stdin.buffer.read()
-        else:
-            with open(path, "rb") as file:
-                body = file.read()
-    except OSError as exc:
-        raise PVSError(f"cannot read {where}: {exc.strerror or exc}") from None
-    document: Any = parse_json(body, where)
-    if (
-        isinstance(document, dict)
-        and "devices" not in document
-        and any(str(key).startswith("/sys/") for key in document)
-    ):
-        return Answer(vars=document)
-    return Answer(devices=check_device_list(document, where))
+        sys.stderr.flush()
+        sys.stderr.buffer.write(line)
+        sys.stderr.buffer.flush()
+    except (OSError, AttributeError, ValueError):
+        pass  # no stderr to tell
+
+
+def warn(warnings: Sequence[str]) -> None:
+    for warning in warnings[:MAX_WARNINGS]:
+        _say("warning", warning)
+    if len(warnings) > MAX_WARNINGS:
+        _say("warning", f"... and {len(warnings) - MAX_WARNINGS} more warnings like these")
 
 
 def fail(message: str, warnings: Sequence[str] = ()) -> None:
-    click.echo(f"sunpower-lp: error: {message}", err=True)
-    for warning in warnings:
-        click.echo(f"sunpower-lp: warning: {warning}", err=True)
+    _say("error", message)
+    warn(warnings)
     sys.exit(EXIT_FAILURE)
+
+
+def write_stdout(text: str) -> None:
+    """The whole output in one go, as UTF-8 whatever the locale; a full disk, a closed pipe or
+    a reader that left early is a failure, never a success with lines missing."""
+    try:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8", "replace"))
+        sys.stdout.buffer.flush()
+    except (OSError, ValueError) as exc:
+        with contextlib.suppress(OSError, ValueError):
+            # What is still buffered would fail again, noisily, when Python exits.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        reason = getattr(exc, "strerror", None) or "it is closed"
+        fail(f"could not write the lines to standard output: {reason}")
+
+
+@contextmanager
+def _signals_stop() -> Iterator[None]:
+    """SIGTERM, SIGINT and SIGHUP raise Stopped in the main thread, once."""
+
+    def stop(number: int, frame: FrameType | None) -> None:
+        for handled in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(handled, signal.SIG_IGN)  # the logout that follows is not cut short
+        raise Stopped(signal.Signals(number).name)
+
+    previous = {
+        number: signal.signal(number, stop)
+        for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+    }
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -73,17 +148,20 @@ def fail(message: str, warnings: Sequence[str] = ()) -> None:
 )
 @click.option(
     "--input",
-    "input_path",
+    "input_paths",
     metavar="PATH",
-    help="Read a saved PVS answer from PATH ('-' for standard input) instead of asking the PVS: "
-    "a DeviceList or devices/list document, or a varserver /vars?fmt=obj object.",
+    multiple=True,
+    help="Read saved PVS answers instead of asking the PVS ('-' for standard input): a "
+    "DeviceList or devices/list document, a storage status, varserver /vars?fmt=obj objects. "
+    "Give it once per document of the same run.",
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=float,
     default=DEFAULT_TIMEOUT,
     show_default=True,
     metavar="SECONDS",
+    callback=_check_timeout,
     help="Give up after this many seconds in all, however slowly the PVS answers. Keep it under "
     "Telegraf's exec timeout; a DeviceList takes 5-10 s, sometimes over 60.",
 )
@@ -103,8 +181,8 @@ def fail(message: str, warnings: Sequence[str] = ()) -> None:
 @click.option(
     "--no-site-summary",
     is_flag=True,
-    help="Leave out the sunpower_site line (production, consumption and grid power and energy, "
-    "inverter counts) computed from the devices.",
+    help="Leave out the sunpower_site line (production, consumption, grid and battery power and "
+    "energy, inverter counts).",
 )
 @click.option(
     "--source",
@@ -137,10 +215,25 @@ def fail(message: str, warnings: Sequence[str] = ()) -> None:
     "allowed), e.g. from: openssl s_client -connect PVS:443 </dev/null | openssl x509 "
     "-noout -fingerprint -sha256",
 )
+@click.option(
+    "--proxy",
+    envvar="SUNPOWER_PVS_PROXY",
+    metavar="URL",
+    help="Reach the PVS through this HTTP proxy (it sees the login). By default no proxy is "
+    "used, whatever HTTP_PROXY, HTTPS_PROXY or ALL_PROXY say: the PVS is on the local network. "
+    "Env: SUNPOWER_PVS_PROXY.",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Diagnose the setup instead of printing line protocol: where and how the PVS was "
+    "reached, each request and its time, what was found, the site right now, every warning, "
+    "and Telegraf timeout and interval to use.",
+)
 @click.version_option(None, "--version", package_name="sunpower-telegraf", prog_name="sunpower-lp")
 def main(
     host: str,
-    input_path: str | None,
+    input_paths: tuple[str, ...],
     timeout: float,
     prefix: str,
     no_device_time: bool,
@@ -149,6 +242,8 @@ def main(
     password: str | None,
     ca_file: str | None,
     fingerprint: str | None,
+    proxy: str | None,
+    check: bool,
 ) -> None:
     """Ask a SunPower PVS5/PVS6 once for its devices and print them as InfluxDB line protocol.
 
@@ -157,28 +252,57 @@ def main(
     data_format = "influx". On failure nothing is printed on standard output, the first line on
     standard error says why, and the exit status is 1.
     """
-    from .pvs import TLS, fetch_site  # requests is slow to import; --input does without it
-
+    if sys.stdout is None and not check:
+        fail("standard output is closed: there is nowhere to print the lines")
+    options = Options(prefix=prefix, device_time=not no_device_time, site=not no_site_summary)
     try:
-        if input_path is not None:
-            answer = read_input(input_path)
-        else:
-            tls = TLS(ca_file=ca_file, fingerprint=fingerprint)
-            answer = fetch_site(
-                host, source=source, password=password or None, tls=tls, seconds=timeout
+        with _signals_stop():
+            if check:
+                from .check import run_check
+
+                run_check(host, source, password, ca_file, fingerprint, proxy, timeout, options)
+                return
+            answer = _answer(
+                input_paths, host, source, password, ca_file, fingerprint, proxy, timeout
             )
+            report = to_report(answer, options)
     except PVSError as exc:
         fail(str(exc))
         return
-    options = Options(prefix=prefix, device_time=not no_device_time, site=not no_site_summary)
-    report = to_report(answer, options)
+    except Stopped as exc:
+        fail(
+            f"stopped by {exc} before the PVS finished answering; keep Telegraf's timeout "
+            "above --timeout"
+        )
+        return
+    except (SystemExit, click.exceptions.Exit):
+        raise
+    except Exception as exc:  # the contract holds even for a bug: one line, no traceback
+        fail(f"internal error ({type(exc).__name__}: {exc}); please report it")
+        return
     if not report.points:
         fail("the PVS answer has no device that could be mapped to a line", report.warnings)
     output = format_points(report.points)
-    for warning in report.warnings:
-        click.echo(f"sunpower-lp: warning: {warning}", err=True)
-    try:
-        sys.stdout.write(output)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        sys.exit(EXIT_FAILURE)
+    warn(report.warnings)
+    write_stdout(output)
+
+
+def _answer(
+    input_paths: Sequence[str],
+    host: str,
+    source: str,
+    password: str | None,
+    ca_file: str | None,
+    fingerprint: str | None,
+    proxy: str | None,
+    timeout: float,
+) -> Answer:
+    if input_paths:
+        return read_input(input_paths)
+    from .pvs import fetch_site  # requests is slow to import; --input does without it
+    from .transport import TLS
+
+    tls = TLS(ca_file=ca_file, fingerprint=fingerprint)
+    return fetch_site(
+        host, source=source, password=password or None, tls=tls, seconds=timeout, proxy=proxy
+    )

@@ -9,9 +9,9 @@ from typing import NamedTuple
 from .answer import Answer
 from .devices import Mapped, to_points
 from .lineproto import Point, to_snake
-from .site import to_site_point
-from .storage import Entry, to_entries
-from .varserver import to_records, to_storage_entries
+from .site import to_site
+from .storage import Entry
+from .summary import to_summary
 
 
 class Options(NamedTuple):
@@ -26,21 +26,19 @@ DEFAULTS = Options()
 def to_report(answer: Answer, options: Options = DEFAULTS) -> Mapped:
     """Every point of the run, in device-list order, storage values merged into their devices,
     the site summary last; and every warning."""
-    if answer.devices:
-        records = answer.devices["devices"]
-        entries = to_entries(answer.ess_status) if answer.ess_status else []
-    else:
-        records = to_records(answer.vars)
-        entries = to_storage_entries(answer.vars, options.device_time)
-    mapped = to_points(records, options.prefix, options.device_time)
+    site = to_site(answer)
+    mapped = to_points(site.records, options.prefix, options.device_time)
+    entries = site.storage
+    if not options.device_time:
+        entries = [entry._replace(time_ns=None) for entry in entries]
     points = merge_entries(mapped.points, entries, options.prefix)
-    warnings = answer.warnings + mapped.warnings
+    warnings = answer.warnings + site.warnings + mapped.warnings
     if options.site and points:
-        site = to_site_point(records, options.prefix)
-        if isinstance(site, Point):
-            points.append(site)
+        summary = to_summary(site, options.prefix)
+        if isinstance(summary, Point):
+            points.append(summary)
         else:
-            warnings.append(site)
+            warnings.append(summary)
     return Mapped([point for point in map(_finite, points) if point.fields], warnings)
 
 

@@ -1,37 +1,102 @@
-"""The site summary: one `sunpower_site` line per run with what a dashboard wants, no arithmetic.
+"""One normalised site: what the documents of a run become before anything is mapped to a line.
 
-Formulas (all powers in kW, energies in kWh, positive grid power is import):
+Every source joins here (a device list, the varserver, the legacy storage status, the varserver's
+storage devices, `/sys/livedata`), and every rule about what the PVS's numbers mean lives here:
 
-- production: the production meter's `p_3phsum_kw` and `net_ltea_3phsum_kwh`; where the site has
-  no production meter, or it reads zero (under 5 W either way) while the inverters produce, the
-  sum of the inverters' `p_3phsum_kw` and `ltea_3phsum_kwh`. `production_source` says which.
-- a net consumption meter (`NET_CONSUMPTION_LOADSIDE`, and a consumption meter with no subtype)
-  measures the grid: `grid_kw` = its power, `consumption_kw` = production + grid; lifetime import
-  `pos_ltea_3phsum_kwh`, export `neg_ltea_3phsum_kwh`, net `net_ltea_3phsum_kwh`, consumption =
-  production + net.
-- a gross consumption meter (`GROSS_CONSUMPTION_LINESIDE`) measures the house:
-  `consumption_kw` = its power, `grid_kw` = consumption - production; lifetime consumption its
-  `net_ltea_3phsum_kwh`, net grid = consumption - production (its counters cannot split import
-  from export).
-- `grid_import_kw` = max(grid, 0), `grid_export_kw` = max(-grid, 0).
-- inverter counts: total, and by STATE working / error where the source has a state.
-- `inverter_reading_age_max_s`: the PVS's clock (its newest CURTIME, or where the source has none,
-  its newest reading of any device) minus the oldest inverter reading.
+1. **Which meter is which.** A device list says it in `subtype`. The varserver does not: a meter
+   whose model (or serial) ends in `p` is `GROSS_PRODUCTION_SITE`; one ending in `c` measures either
+   the grid (net, load side) or the home (gross, line side), and only the PVS's own accounting
+   tells which: its lifetime equals livedata's `site_load_en` on a gross meter and `net_en` on a
+   net one (its power is compared where the lifetime is missing). Without livedata a varserver
+   consumption meter gets no subtype, and the site summary leaves out what depends on it. An old
+   device-list meter with no subtype is net when its type ends in `C`, as those PVS5 sites were.
+2. **Placeholders are not readings.** On the varserver a production meter carries the consumption
+   meter's per-leg channels (`i1_a i2_a v1n_v v2n_v p1_kw p2_kw pos_ltea_3phsum_kwh
+   neg_ltea_3phsum_kwh`) filled with `0.000000`: a production CT does not measure them. A
+   production meter's value of exactly 0 on one of those channels is left out; any other value is
+   a reading and kept.
+3. **A lifetime counter of 0 is a glitch.** Lifetime counters (`*ltea_3phsum_kwh`) only grow, and
+   a real PVS now and then reports one as 0 for a poll. A counter of exactly 0 is left out, with a
+   warning, except on a meter whose other counters show the 0 is real (`pos - neg = net` within
+   1 kWh: the export counter of a meter that never saw export).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from .devices import parse_datatime, to_number
-from .lineproto import FieldValue, Point, clean_text
+from .answer import Answer
+from .devices import to_number
+from .livedata import LiveData, to_livedata
+from .storage import Entry, to_alarms, to_entries
+from .varserver import to_varserver
 
-ZERO_KW = 0.005
+PRODUCTION = "GROSS_PRODUCTION_SITE"
+NET = "NET_CONSUMPTION_LOADSIDE"
+GROSS = "GROSS_CONSUMPTION_LINESIDE"
+PLACEHOLDER_CHANNELS = frozenset(
+    {
+        "i1_a",
+        "i2_a",
+        "v1n_v",
+        "v2n_v",
+        "p1_kw",
+        "p2_kw",
+        "pos_ltea_3phsum_kwh",
+        "neg_ltea_3phsum_kwh",
+    }
+)
+COUNTER_SUFFIX = "ltea_3phsum_kwh"
+COUNTER_TOLERANCE_KWH = 1.0
+STORAGE_TYPES = frozenset(
+    {"Energy Storage System", "ESS BMS", "ESS Hub", "Storage Inverter", "Battery", "HUB+"}
+)
 
 
-def _kind(record: Mapping[str, Any]) -> str:
-    """`production`, `net` or `gross` for a meter record."""
+@dataclass
+class Site:
+    """Device records (DeviceList shape, meaning rules applied), storage values, livedata."""
+
+    records: list[dict[str, Any]]
+    storage: list[Entry] = field(default_factory=list)
+    live: LiveData | None = None
+    # None: no storage status was read; [] : it was, and it lists no alarm.
+    alarms: list[str] | None = None
+    # Whether sleeping inverters are listed (a device list) or left out (the varserver).
+    lists_sleeping_inverters: bool = True
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def has_battery(self) -> bool:
+        return (
+            (self.live is not None and self.live.has_battery)
+            or bool(self.storage)
+            or any(str(record.get("DEVICE_TYPE")) in STORAGE_TYPES for record in self.records)
+        )
+
+
+def to_site(answer: Answer) -> Site:
+    """The normalised site of one run's documents."""
+    live = to_livedata(answer.vars)
+    varserver = to_varserver(answer.vars)
+    storage = to_entries(answer.ess_status) if answer.ess_status else []
+    storage += varserver.storage
+    alarms = to_alarms(answer.ess_status) if answer.ess_status else None
+    lists_sleeping = answer.devices is not None
+    raw: list[Any] = answer.devices["devices"] if answer.devices is not None else varserver.records
+    warnings: list[str] = []
+    records = [
+        _normalised(record, live, warnings) if isinstance(record, Mapping) else record
+        for record in raw
+    ]
+    storage = [_storage_counters(entry, warnings) for entry in storage]
+    return Site(records, storage, live, alarms, lists_sleeping, warnings)
+
+
+def meter_kind(record: Mapping[str, Any]) -> str | None:
+    """`production`, `net` or `gross` for a meter record, None when its kind is not known."""
     subtype = str(record.get("subtype") or "").upper()
     if "PRODUCTION" in subtype:
         return "production"
@@ -39,104 +104,96 @@ def _kind(record: Mapping[str, Any]) -> str:
         return "gross"
     if "CONSUMPTION" in subtype:
         return "net"
+    if record.get("ORIGIN") == "varserver":
+        return None
     ending = str(record.get("TYPE") or record.get("MODEL") or record.get("SERIAL") or "")
     return "production" if ending.strip().lower().endswith("p") else "net"
 
 
-def _number(record: Mapping[str, Any] | None, key: str) -> float | None:
-    return to_number(record.get(key)) if record else None
+def _normalised(
+    record: Mapping[str, Any], live: LiveData | None, warnings: list[str]
+) -> dict[str, Any]:
+    out = dict(record)
+    if out.get("DEVICE_TYPE") == "Power Meter" and out.get("ORIGIN") == "varserver":
+        subtype = _varserver_subtype(out, live)
+        if subtype:
+            out["subtype"] = subtype
+        else:
+            warnings.append(
+                f"consumption meter {_name(out)}: no /sys/livedata to tell a net (load-side) "
+                "from a gross (line-side) meter; its subtype and the site's grid and consumption "
+                "are left out"
+            )
+    if meter_kind(out) == "production":
+        for key in PLACEHOLDER_CHANNELS:
+            if key in out and to_number(out[key]) == 0:
+                del out[key]
+    _drop_zero_counters(out, warnings)
+    return out
 
 
-def _sum(values: Sequence[float | None]) -> float | None:
-    present = [value for value in values if value is not None]
-    return sum(present) if present else None
+def _varserver_subtype(record: Mapping[str, Any], live: LiveData | None) -> str | None:
+    model = str(record.get("MODEL") or record.get("SERIAL") or "").strip().lower()
+    if model.endswith("p"):
+        return PRODUCTION
+    if live is None:
+        return None
+    for key, gross, net in (
+        ("net_ltea_3phsum_kwh", live.load_kwh, live.net_kwh),
+        ("p_3phsum_kw", live.load_kw, live.net_kw),
+    ):
+        value = to_number(record.get(key))
+        if value in (None, 0.0) or gross is None or net is None:
+            continue
+        return GROSS if abs(value - gross) < abs(value - net) else NET
+    return None
 
 
-def to_site_point(records: Sequence[Any], prefix: str = "sunpower_") -> Point | str:
-    """The summary of one answer's device records, or why there is none."""
-    devices = [record for record in records if isinstance(record, Mapping)]
-    pvs = next((d for d in devices if d.get("DEVICE_TYPE") == "PVS"), None)
-    serial = clean_text(pvs["SERIAL"]) if pvs and isinstance(pvs.get("SERIAL"), str) else ""
-    if not serial:
-        return "site summary left out: the answer names no PVS serial"
-    meters = [d for d in devices if d.get("DEVICE_TYPE") == "Power Meter"]
-    production_meter = next((m for m in meters if _kind(m) == "production"), None)
-    consumption_meter = next((m for m in meters if _kind(m) != "production"), None)
-    inverters = [d for d in devices if d.get("DEVICE_TYPE") == "Inverter"]
-
-    fields: dict[str, float | str] = {}
-    inverter_kw = _sum([_number(i, "p_3phsum_kw") for i in inverters])
-    meter_kw = _number(production_meter, "p_3phsum_kw")
-    if meter_kw is not None and not (abs(meter_kw) < ZERO_KW and (inverter_kw or 0) > ZERO_KW):
-        production: float | None = meter_kw
-        production_kwh = _number(production_meter, "net_ltea_3phsum_kwh")
-        fields["production_source"] = "meter"
-    else:
-        production = inverter_kw
-        production_kwh = _sum([_number(i, "ltea_3phsum_kwh") for i in inverters])
-        if production is not None:
-            fields["production_source"] = "inverters"
-    fields.update(_optional(production_kw=production, production_lifetime_kwh=production_kwh))
-
-    if consumption_meter is not None:
-        fields.update(_consumption(consumption_meter, production, production_kwh))
-
-    fields["inverters_total"] = float(len(inverters))
-    states = [str(i.get("STATE", "")).lower() for i in inverters if i.get("STATE")]
-    if states:
-        fields["inverters_working"] = float(states.count("working"))
-        fields["inverters_error"] = float(states.count("error"))
-    readings = [parse_datatime(i.get("DATATIME")) for i in inverters]
-    oldest = min((t for t in readings if t is not None), default=None)
-    clocks = [parse_datatime(d.get("CURTIME")) for d in devices]
-    clock = max((t for t in clocks if t is not None), default=None)
-    if clock is None:
-        readings_all = [parse_datatime(d.get("DATATIME")) for d in devices]
-        clock = max((t for t in readings_all if t is not None), default=None)
-    if oldest is not None and clock is not None:
-        fields["inverter_reading_age_max_s"] = float(max(clock - oldest, 0) // 1_000_000_000)
-
-    rounded: dict[str, FieldValue] = {
-        key: round(value, 6) if isinstance(value, float) else value for key, value in fields.items()
-    }
-    return Point(prefix + "site", {"serial": serial}, rounded, None)
-
-
-def _consumption(
-    meter: Mapping[str, Any], production: float | None, production_kwh: float | None
-) -> dict[str, float]:
-    power = _number(meter, "p_3phsum_kw")
-    lifetime = _number(meter, "net_ltea_3phsum_kwh")
-    if _kind(meter) == "gross":
-        consumption, consumption_kwh = power, lifetime
-        grid = _minus(consumption, production)
-        grid_net_kwh = _minus(consumption_kwh, production_kwh)
-        imported = exported = None
-    else:
-        grid, grid_net_kwh = power, lifetime
-        consumption = _plus(production, grid)
-        consumption_kwh = _plus(production_kwh, grid_net_kwh)
-        imported = _number(meter, "pos_ltea_3phsum_kwh")
-        exported = _number(meter, "neg_ltea_3phsum_kwh")
-    return _optional(
-        consumption_kw=consumption,
-        consumption_lifetime_kwh=consumption_kwh,
-        grid_kw=grid,
-        grid_import_kw=None if grid is None else (grid if grid > 0 else 0.0),
-        grid_export_kw=None if grid is None else (-grid if grid < 0 else 0.0),
-        grid_net_lifetime_kwh=grid_net_kwh,
-        grid_import_lifetime_kwh=imported,
-        grid_export_lifetime_kwh=exported,
+def _drop_zero_counters(record: dict[str, Any], warnings: list[str]) -> None:
+    zeros = [
+        key
+        for key, value in record.items()
+        if isinstance(key, str) and key.endswith(COUNTER_SUFFIX) and to_number(value) == 0
+    ]
+    if not zeros:
+        return
+    pos, neg, net = (
+        to_number(record.get(f"{side}_{COUNTER_SUFFIX}")) for side in ("pos", "neg", "net")
     )
+    consistent = (
+        pos is not None
+        and neg is not None
+        and net is not None
+        and (pos, neg, net) != (0, 0, 0)
+        and abs(pos - neg - net) <= COUNTER_TOLERANCE_KWH
+    )
+    for key in zeros:
+        if consistent and key != f"net_{COUNTER_SUFFIX}":
+            continue
+        del record[key]
+        warnings.append(f"{_name(record)}: lifetime {key} read 0, left out (a PVS glitch)")
 
 
-def _plus(a: float | None, b: float | None) -> float | None:
-    return None if a is None or b is None else a + b
+def _storage_counters(entry: Entry, warnings: list[str]) -> Entry:
+    zeros = [
+        key
+        for key, value in entry.fields.items()
+        if key.endswith(COUNTER_SUFFIX) and value == 0 and not isinstance(value, str)
+    ]
+    if not zeros:
+        return entry
+    for key in zeros:
+        warnings.append(
+            f"{entry.device_type} {entry.serial}: lifetime {key} read 0, left out (a PVS glitch)"
+        )
+    fields = {key: value for key, value in entry.fields.items() if key not in zeros}
+    return entry._replace(fields=fields)
 
 
-def _minus(a: float | None, b: float | None) -> float | None:
-    return None if a is None or b is None else a - b
+def _name(record: Mapping[str, Any]) -> str:
+    kind = str(record.get("DEVICE_TYPE") or "device")
+    return f"{kind.lower()} {record.get('SERIAL') or '?'}"
 
 
-def _optional(**values: float | None) -> dict[str, float]:
-    return {key: value for key, value in values.items() if value is not None}
+def devices_of(records: Sequence[Any], device_type: str) -> list[Mapping[str, Any]]:
+    return [r for r in records if isinstance(r, Mapping) and r.get("DEVICE_TYPE") == device_type]

@@ -4,18 +4,23 @@ The answer's `ess_report` has one section per kind of device; each entry's `seri
 to the DeviceList device of that serial, whose line gets the values. An entry whose serial the
 device list does not have gets a line of its own under the section's measurement:
 
-- `battery_status[]` -> ESS BMS (`sunpower_ess_bms`), plus `battery_power_kw` = voltage x current
-  / 1000 (the sign of the current as the PVS reports it);
+- `battery_status[]` -> ESS BMS (`sunpower_ess_bms`): one battery module's DC side; its volts x amps
+  is not the battery's power, which comes from `ess_meter_reading.agg_power` (see `summary.py`);
 - `ess_status[]` and `ess_state[]` (same index) -> Energy Storage System;
 - `hub_plus_status` -> HUB+ (`sunpower_hub`);
 - `inverter_status[]` -> Storage Inverter.
 
 A value `{"value": x, "unit": u}` becomes a float field named by its key and unit
 (`battery_voltage` in V -> `battery_voltage_v`, `customer_state_of_charge` in % ->
-`customer_state_of_charge_percent`); nested objects join their keys (`ess_meter_reading.meter_a.
-reading.power` -> `ess_meter_a_power_kw`). A plain value (a state such as `contactor_position`) is a
-string field, whatever its JSON type, so it keeps one type forever. Timestamps (`last_updated`)
-are not fields.
+`customer_state_of_charge_percent`); nested objects join their keys
+(`ess_meter_reading.meter_a.reading.power` -> `ess_meter_a_power_kw`). One unit per quantity,
+whatever the status used: W, VA, var and Wh become kW, kVA, kvar and kWh (a real SunVault gives
+its meter legs in W, unsigned: volts x amps). A plain value (a state such as `contactor_position`)
+is a string field, whatever its JSON type, so it keeps one type forever. Timestamps
+(`last_updated`) are not fields.
+
+`errors[]` (in `ess_report`, or beside it) lists the active storage alarms; `to_alarms` names each
+as `ERROR_NAME (code) on SERIAL` for the site summary's `storage_alarms` fields.
 """
 
 from __future__ import annotations
@@ -33,24 +38,25 @@ SECTIONS = {
     "hub_plus_status": "HUB+",
     "inverter_status": "Storage Inverter",
 }
-UNITS = {
-    "v": "v",
-    "a": "a",
-    "w": "w",
-    "kw": "kw",
-    "wh": "wh",
-    "kwh": "kwh",
-    "%": "percent",
-    "c": "degc",
-    "°c": "degc",
-    "degc": "degc",
-    "f": "degf",
-    "hz": "hz",
-    "va": "va",
-    "kva": "kva",
-    "var": "var",
-    "kvar": "kvar",
-    "s": "s",
+# unit -> (field suffix, factor to that unit)
+UNITS: dict[str, tuple[str, float]] = {
+    "v": ("v", 1.0),
+    "a": ("a", 1.0),
+    "w": ("kw", 0.001),
+    "kw": ("kw", 1.0),
+    "wh": ("kwh", 0.001),
+    "kwh": ("kwh", 1.0),
+    "va": ("kva", 0.001),
+    "kva": ("kva", 1.0),
+    "var": ("kvar", 0.001),
+    "kvar": ("kvar", 1.0),
+    "%": ("percent", 1.0),
+    "c": ("degc", 1.0),
+    "°c": ("degc", 1.0),
+    "degc": ("degc", 1.0),
+    "f": ("degf", 1.0),
+    "hz": ("hz", 1.0),
+    "s": ("s", 1.0),
 }
 SKIP = frozenset({"serial_number", "last_updated", "time", "state"})
 
@@ -66,11 +72,12 @@ class Entry(NamedTuple):
     time_ns: int | None = None
 
 
-def _unit_suffix(unit: Any) -> str:
+def _unit(unit: Any) -> tuple[str, float]:
+    """The field suffix of a unit and the factor that brings a value to it."""
     if not isinstance(unit, str) or not unit.strip():
-        return ""
+        return "", 1.0
     text = unit.strip().lower()
-    return UNITS.get(text, to_key(text).strip("_"))
+    return UNITS.get(text, (to_key(text).strip("_"), 1.0))
 
 
 def _join(prefix: list[str], key: str) -> list[str]:
@@ -90,9 +97,10 @@ def _flatten(entry: Mapping[str, Any], fields: dict[str, FieldValue], prefix: li
         name = "_".join(words)
         if isinstance(value, Mapping) and "value" in value:
             number = to_number(value["value"])
-            suffix = _unit_suffix(value.get("unit"))
+            suffix, factor = _unit(value.get("unit"))
             if number is not None and name:
-                fields.setdefault(f"{name}_{suffix}" if suffix else f"{name}_value", number)
+                scaled = number if factor == 1.0 else round(number * factor, 9)
+                fields.setdefault(f"{name}_{suffix}" if suffix else f"{name}_value", scaled)
         elif isinstance(value, Mapping):
             _flatten(value, fields, words)
         elif isinstance(value, (str, bool, int, float)) and name and name not in SKIP:
@@ -127,14 +135,31 @@ def to_entries(document: Mapping[str, Any]) -> list[Entry]:
                 continue
             fields: dict[str, FieldValue] = {}
             _flatten(item, fields, [])
-            if section == "battery_status":
-                _add_battery_power(fields)
             if fields:
                 entries.append(Entry(device_type, serial, fields))
     return entries
 
 
-def _add_battery_power(fields: dict[str, FieldValue]) -> None:
-    volts, amps = fields.get("battery_voltage_v"), fields.get("battery_amperage_a")
-    if isinstance(volts, float) and isinstance(amps, float):
-        fields["battery_power_kw"] = round(volts * amps / 1000, 6)
+def to_alarms(document: Mapping[str, Any]) -> list[str]:
+    """The active storage alarms of a status, each as `NAME (code) on SERIAL`, in answer order."""
+    report = document.get("ess_report")
+    errors = report.get("errors") if isinstance(report, Mapping) else None
+    if errors is None:
+        errors = document.get("errors")
+    if not isinstance(errors, list):
+        return []
+    alarms = []
+    for error in errors:
+        if not isinstance(error, Mapping):
+            continue
+        name = _plain(error.get("error_name")) or "UNKNOWN_ALARM"
+        code = _plain(error.get("error_code"))
+        serial = _plain(error.get("device_sn"))
+        alarms.append(name + (f" ({code})" if code else "") + (f" on {serial}" if serial else ""))
+    return alarms
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return ""
+    return clean_text(str(value)).replace(",", " ")

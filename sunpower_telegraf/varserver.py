@@ -9,8 +9,11 @@ maps like a DeviceList device, so both sources give the same measurements, tags 
   `netLtea3phsumKwh` -> `net_ltea_3phsum_kwh`);
 - kinds -> device types: `meter` Power Meter, `inverter` Inverter, `ess` Energy Storage System,
   `transfer_switch` HUB+ (the MIDC); any other kind by its name;
-- a meter's `subtype` from its model's last letter: `p` GROSS_PRODUCTION_SITE, `c`
-  NET_CONSUMPTION_LOADSIDE (the varserver does not tell load side from line side).
+- every record is marked `ORIGIN` `varserver`: the varserver names no meter subtype, which
+  `site.py` works out (with `/sys/livedata`).
+
+Both layouts of the varserver are read: `/sys/devices/<kind>/<index>/<name>` paths with string
+values, and `/sys/devices/<index>/<kind>/data` paths whose value is an object of typed values.
 
 Storage kinds (`ess`, `transfer_switch`) become storage entries (see `storage.py`) with the field
 names of the storage status where the quantity is the same: `customerSocVal`, `socVal`, `sohVal`
@@ -28,8 +31,10 @@ percentages `cpu_usage`, `ram_usage`, `flash_usage` -> `*_percent` (DeviceList's
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 from .devices import NOT_FIELDS, parse_datatime, to_number
 from .lineproto import FieldValue, clean_text
@@ -42,7 +47,6 @@ DEVICE_TYPES = {
     "transfer_switch": "HUB+",
 }
 KIND_ORDER = {kind: order for order, kind in enumerate(DEVICE_TYPES)}
-METER_SUBTYPES = {"p": "GROSS_PRODUCTION_SITE", "c": "NET_CONSUMPTION_LOADSIDE"}
 INFO_FIELDS = {
     "uptime": "dl_uptime",
     "cpu_usage": "cpu_usage_percent",
@@ -73,16 +77,21 @@ STORAGE_NAMES: dict[str, dict[str, tuple[str, float] | str]] = {
 
 # Numeric-looking names that identify rather than measure (versions, revisions, ids).
 _IDENTIFIER = re.compile(r"(?:^|_)(?:ver|version|rev|id|sn|mac|num)$")
-_DEVICE_PATH = re.compile(r"/sys/devices/([^/]+)/(\d+)/([^/]+)")
+_DEVICE_PATH = re.compile(r"/sys/devices/([^/]+)/(\d{1,9})/([^/]+)")
+_DEVICE_DATA = re.compile(r"/sys/devices/(\d{1,9})/([^/]+)/data")
+_SNAKE_CAPS = re.compile(r"(?<=[A-Z])([A-Z][a-z])")
+_SNAKE_WORDS = re.compile(r"(?<=[a-z0-9])([A-Z])")
+_SNAKE_PHASES = re.compile(r"(?<=[a-z])(\d+ph)")
 _ISO_UTC = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:Z|\+00:00)")
 
 
+@functools.lru_cache(maxsize=1024)
 def to_snake_name(name: str) -> str:
     """`p3phsumKw` -> `p_3phsum_kw`, `i1A` -> `i1_a`, `maxTBattCellDegc` ->
     `max_t_batt_cell_degc`."""
-    snake = re.sub(r"(?<=[A-Z])([A-Z][a-z])", r"_\1", name)  # maxTBattV -> maxT_BattV
-    snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", snake).lower()
-    return re.sub(r"(?<=[a-z])(\d+ph)", r"_\1", snake)
+    snake = _SNAKE_CAPS.sub(r"_\1", name)  # maxTBattV -> maxT_BattV
+    snake = _SNAKE_WORDS.sub(r"_\1", snake).lower()
+    return _SNAKE_PHASES.sub(r"_\1", snake)
 
 
 def to_datatime(value: Any) -> str | None:
@@ -91,61 +100,79 @@ def to_datatime(value: Any) -> str | None:
     return ",".join(match.groups()) if match else None
 
 
-def _devices(variables: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+class Varserver(NamedTuple):
+    """The varserver's devices: DeviceList-shaped records, and storage entries."""
+
+    records: list[dict[str, Any]]
+    storage: list[Entry]
+
+
+def _devices(variables: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """(kind, {name: value}) per device: meters, inverters, storage, others; by index."""
     devices: dict[tuple[str, int], dict[str, Any]] = {}
     for path, value in variables.items():
+        if not path.startswith("/sys/devices/"):
+            continue
         match = _DEVICE_PATH.fullmatch(path)
         if match:
             kind, index, name = match.group(1), int(match.group(2)), match.group(3)
             devices.setdefault((kind, index), {})[name] = value
+            continue
+        match = _DEVICE_DATA.fullmatch(path)
+        if match and isinstance(value, Mapping):
+            key = (match.group(2), int(match.group(1)))
+            devices.setdefault(key, {}).update((str(name), item) for name, item in value.items())
     ordered = sorted(devices.items(), key=lambda item: (KIND_ORDER.get(item[0][0], 99), item[0]))
     return [(kind, values) for (kind, _), values in ordered]
 
 
-def to_records(variables: dict[str, Any]) -> list[dict[str, Any]]:
-    """DeviceList-shaped records: the PVS first, then meters, inverters and other kinds."""
+def to_varserver(variables: Mapping[str, Any]) -> Varserver:
+    """Records (the PVS first, then meters, inverters and other kinds) and storage entries, in
+    one walk over the variables."""
     records = [_info_record(variables)] if _has_info(variables) else []
+    storage = []
     for kind, values in _devices(variables):
-        if kind not in STORAGE_NAMES:
+        if kind in STORAGE_NAMES:
+            entry = _storage_entry(kind, values)
+            if entry is not None:
+                storage.append(entry)
+        else:
             records.append(_device_record(kind, values))
-    return records
+    return Varserver(records, storage)
 
 
-def to_storage_entries(variables: dict[str, Any], device_time: bool = True) -> list[Entry]:
-    """The storage kinds, with the storage status's field names."""
-    entries = []
-    for kind, values in _devices(variables):
-        names = STORAGE_NAMES.get(kind)
-        serial = values.get("sn")
-        if names is None or not isinstance(serial, str) or not clean_text(serial):
+def _storage_entry(kind: str, values: dict[str, Any]) -> Entry | None:
+    """A storage kind, with the storage status's field names."""
+    names = STORAGE_NAMES[kind]
+    serial = values.get("sn")
+    if not isinstance(serial, str) or not clean_text(serial):
+        return None
+    fields: dict[str, FieldValue] = {}
+    for name, value in values.items():
+        target = names.get(name)
+        if isinstance(target, str):
+            text = clean_text(value) if isinstance(value, str) else ""
+            if text and text.lower() != "nan":
+                fields[target] = text
             continue
-        fields: dict[str, FieldValue] = {}
-        for name, value in values.items():
-            target = names.get(name)
-            if isinstance(target, str):
-                text = clean_text(value) if isinstance(value, str) else ""
-                if text and text.lower() != "nan":
-                    fields[target] = text
-                continue
-            number = to_number(value)
-            field, scale = target if target else (to_snake_name(name), 1.0)
-            if number is None or name in IDENTITY or _IDENTIFIER.search(field):
-                continue
-            if field not in NOT_FIELDS:
-                fields[field] = round(number * scale, 6)
-        model = values.get("prodMdlNm")
-        time_ns = parse_datatime(to_datatime(values.get("msmtEps"))) if device_time else None
-        if fields:
-            device_type = DEVICE_TYPES[kind]
-            model_text = clean_text(model) if isinstance(model, str) else ""
-            entries.append(Entry(device_type, clean_text(serial), fields, model_text, time_ns))
-    return entries
+        number = to_number(value)
+        field, scale = target if target else (to_snake_name(name), 1.0)
+        if number is None or name in IDENTITY or _IDENTIFIER.search(field):
+            continue
+        if field not in NOT_FIELDS:
+            fields[field] = round(number * scale, 6)
+    if not fields:
+        return None
+    model = values.get("prodMdlNm")
+    model_text = clean_text(model) if isinstance(model, str) else ""
+    time_ns = parse_datatime(to_datatime(values.get("msmtEps")))
+    return Entry(DEVICE_TYPES[kind], clean_text(serial), fields, model_text, time_ns)
 
 
 def _device_record(kind: str, values: dict[str, Any]) -> dict[str, Any]:
     record: dict[str, Any] = {
         "DEVICE_TYPE": DEVICE_TYPES.get(kind, kind.replace("_", " ").title()),
+        "ORIGIN": "varserver",
     }
     for name, value in values.items():
         if name in IDENTITY:
@@ -156,20 +183,17 @@ def _device_record(kind: str, values: dict[str, Any]) -> dict[str, Any]:
             field = to_snake_name(name)
             if not _IDENTIFIER.search(field):
                 record.setdefault(field, value)
-    model = record.get("MODEL")
-    subtype = METER_SUBTYPES.get(model.strip()[-1:].lower()) if isinstance(model, str) else None
-    if kind == "meter" and subtype:
-        record["subtype"] = subtype
     return record
 
 
-def _has_info(variables: dict[str, Any]) -> bool:
+def _has_info(variables: Mapping[str, Any]) -> bool:
     return any(path.startswith("/sys/info/") for path in variables)
 
 
-def _info_record(variables: dict[str, Any]) -> dict[str, Any]:
+def _info_record(variables: Mapping[str, Any]) -> dict[str, Any]:
     record: dict[str, Any] = {
         "DEVICE_TYPE": "PVS",
+        "ORIGIN": "varserver",
         "SERIAL": variables.get("/sys/info/serialnum"),
         "MODEL": variables.get("/sys/info/model"),
     }

@@ -159,6 +159,13 @@ class StandIn:
 
 
 DEVICE_LIST = "/cgi-bin/dl_cgi?Command=DeviceList"
+VARS_PREFIXES = [
+    "/sys/devices/",
+    "/sys/info/",
+    "/sys/livedata/",
+    "/sys/devices/ess/",
+    "/sys/devices/transfer_switch/",
+]
 
 
 class CurrentFirmware:
@@ -184,11 +191,14 @@ class CurrentFirmware:
             "/auth?login": self.login,
             "/auth?logout": self.logout,
             "/cgi-bin/dl_cgi/devices/list": self.guarded(lambda r: json_reply(self.devices)),
-            "/vars?match=/sys/devices/&fmt=obj": self.guarded(
-                lambda r: self.match("/sys/devices/")
-            ),
-            "/vars?match=/sys/info/&fmt=obj": self.guarded(lambda r: self.match("/sys/info/")),
+            **{
+                f"/vars?match={prefix}&fmt=obj": self.guarded(self.matcher(prefix))
+                for prefix in VARS_PREFIXES
+            },
         }
+
+    def matcher(self, prefix: str) -> Handler:
+        return lambda request: self.match(prefix)
 
     def login(self, request: Request) -> Reply:
         if request.basic_auth != ("ssm_owner", self.password):

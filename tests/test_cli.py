@@ -194,7 +194,7 @@ def test_input_failures(args: list[str], message: str) -> None:
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["--prefix", "a b"], "Invalid value for '--prefix': use only letters, digits"),
+        (["--prefix", "a b"], "Invalid value for '--prefix': use at most 64 letters, digits"),
         (["--timeout", "0"], "Invalid value for '--timeout'"),
     ],
 )

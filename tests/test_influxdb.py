@@ -61,12 +61,18 @@ def test_storage_and_site_read_back(influxd: Influxd) -> None:
     for name in ["storage-charging", "storage-discharging"]:
         assert influxd.write("storage", (case_dir(name) / GOLDEN).read_text())[0] == 204
     series = influxd.query(
-        "storage",
-        'SELECT "customer_state_of_charge_percent", "battery_power_kw" FROM sunpower_ess_bms',
+        "storage", 'SELECT "customer_state_of_charge_percent" FROM sunpower_ess_bms'
     )
-    assert [row[1:] for row in series[0]["values"]] == [[63.2, 1.06805], [41.7, -1.92528]]
-    site = influxd.query("storage", 'SELECT "grid_kw", "production_source" FROM sunpower_site')
-    assert [row[1:] for row in site[0]["values"]] == [[-1.2015, "meter"], [0.1043, "meter"]]
+    assert [row[1:] for row in series[0]["values"]] == [[63.2], [41.7]]
+    site = influxd.query(
+        "storage",
+        'SELECT "grid_kw", "battery_kw", "battery_soc_percent", "consumption_kw", '
+        '"storage_alarms" FROM sunpower_site',
+    )
+    assert [row[1:] for row in site[0]["values"]] == [
+        [-1.2015, -1.068, 63.2, 3.6146, 0.0],  # charging: the battery is no house load
+        [0.1043, 1.925, 41.7, 2.1244, 1.0],  # discharging, with one storage alarm
+    ]
 
 
 def test_no_field_type_conflict_across_cases(influxd: Influxd) -> None:
@@ -102,6 +108,7 @@ STRING_FIELDS = {
     ]
 } | {
     ("sunpower_site", "production_source"),
+    ("sunpower_site", "storage_alarm_names"),
     ("sunpower_energy_storage_system", "operational_mode"),
     ("sunpower_energy_storage_system", "permission_to_operate"),
     ("sunpower_energy_storage_system", "storage_controller_status"),

@@ -20,11 +20,14 @@ DAY = json.loads((FIXTURES / "pvs6-day" / "devicelist.json").read_text())
 DAY_LINES = (FIXTURES / "pvs6-day" / GOLDEN).read_text()
 VARS_DAY = json.loads((FIXTURES / "varserver-day" / "vars.json").read_text())
 VARS_NIGHT = json.loads((FIXTURES / "varserver-night" / "vars.json").read_text())
+WITHOUT_LIVEDATA = {k: v for k, v in VARS_DAY.items() if not k.startswith("/sys/livedata/")}
+LIVEDATA = "/vars?match=/sys/livedata/&fmt=obj"
 LOGIN_FLOW = [
     ("http", DEVICE_LIST),
     ("https", "/vars?name=/sys/info/serialnum"),
     ("https", "/auth?login"),
     ("https", "/cgi-bin/dl_cgi/devices/list"),
+    ("https", LIVEDATA),
     ("https", "/auth?logout"),
 ]
 
@@ -43,7 +46,8 @@ def server_tls(ca: trustme.CA) -> ssl.SSLContext:
 
 @pytest.fixture
 def firmware() -> CurrentFirmware:
-    return CurrentFirmware(SERIAL, devices=DAY, vars_=VARS_DAY)
+    """A site whose varserver has no livedata (400), so its lines are the device list's own."""
+    return CurrentFirmware(SERIAL, devices=DAY, vars_=WITHOUT_LIVEDATA)
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> Result:
@@ -65,7 +69,7 @@ def test_bare_host_logs_in_over_https(standin, server_tls, firmware) -> None:
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == DAY_LINES  # line for line what the legacy answer gives
     assert flow(pvs) == LOGIN_FLOW
-    login, devices, logout = pvs.requests[2:5]
+    login, devices, _, logout = pvs.requests[2:6]
     assert login.basic_auth == ("ssm_owner", "A1234")  # the serial's last 5 characters
     assert devices.cookies == {"session": "s0001"}
     assert logout.cookies == {"session": "s0001"}
@@ -76,7 +80,7 @@ def test_https_url_uses_https_throughout(standin, server_tls, firmware) -> None:
     pvs = standin(firmware.routes(), tls=server_tls)
     result = run("--host", f"https://{pvs.hostport}")
     assert (result.exit_code, result.stdout) == (0, DAY_LINES)
-    assert [scheme for scheme, _ in flow(pvs)] == ["https"] * 5
+    assert [scheme for scheme, _ in flow(pvs)] == ["https"] * 6
 
 
 def test_http_url_logs_in_over_http(standin, firmware) -> None:
@@ -236,13 +240,15 @@ def test_varserver_source(standin, variables, case: str) -> None:
     assert pvs.paths() == [
         "/vars?name=/sys/info/serialnum",
         "/auth?login",
-        "/vars?match=/sys/info/&fmt=obj",
         "/vars?match=/sys/devices/&fmt=obj",
+        "/vars?match=/sys/info/&fmt=obj",
+        LIVEDATA,
         "/auth?logout",
     ]
 
 
 def test_auto_falls_back_to_varserver_without_devices_list(standin, firmware) -> None:
+    firmware.vars = VARS_DAY
     routes = firmware.routes()
     del routes["/cgi-bin/dl_cgi/devices/list"]
     pvs = standin(routes)

@@ -12,8 +12,9 @@ from sunpower_telegraf.answer import Answer
 from sunpower_telegraf.cli import main
 from sunpower_telegraf.lineproto import Point, format_points
 from sunpower_telegraf.report import merge_entries, to_report
-from sunpower_telegraf.site import to_site_point
+from sunpower_telegraf.site import to_site
 from sunpower_telegraf.storage import Entry, to_entries
+from sunpower_telegraf.summary import to_summary
 from tests.cases import FIXTURES, GOLDEN
 from tests.standin import DEVICE_LIST, CurrentFirmware, Reply, json_reply
 
@@ -45,7 +46,8 @@ def test_to_entries_names_fields_by_key_and_unit() -> None:
                     "serial_number": "E1",
                     "ess_meter_reading": {
                         "agg_power": vu(1.5, "kW"),
-                        "meter_a": {"reading": {"power": vu(0.75, "kW")}},
+                        "meter_a": {"reading": {"power": vu(750, "W")}},  # W becomes kW
+                        "meter_b": {"reading": {"energy": vu(1250, "Wh")}},  # Wh becomes kWh
                     },
                 }
             ],
@@ -69,13 +71,16 @@ def test_to_entries_names_fields_by_key_and_unit() -> None:
                 "customer_state_of_charge_percent": 41.5,
                 "temperature_degc": 29.1,
                 "no_unit_value": 3.0,
-                "battery_power_kw": -0.1,
             },
         ),
         Entry(
             "Energy Storage System",
             "E1",
-            {"ess_meter_agg_power_kw": 1.5, "ess_meter_a_power_kw": 0.75},
+            {
+                "ess_meter_agg_power_kw": 1.5,
+                "ess_meter_a_power_kw": 0.75,
+                "ess_meter_b_energy_kwh": 1.25,
+            },
         ),
         Entry(
             "Energy Storage System",
@@ -227,12 +232,12 @@ COUNTS = {
                 **COUNTS,
             },
         ),
-        (  # production meter reads zero while inverters produce: the inverters' sums
+        (  # production meter reads zero while inverters produce: their power, the meter's counter
             [PVS, {**PROD, "p_3phsum_kw": "0.001"}, *INV],
             {
                 "production_kw": 0.3,
-                "production_lifetime_kwh": 980.0,
-                "production_source": "inverters",
+                "production_lifetime_kwh": 1000.0,
+                "production_source": "meter",
                 **COUNTS,
             },
         ),
@@ -271,11 +276,15 @@ COUNTS = {
     ],
 )
 def test_site_summary(records: list[dict[str, Any]], fields: dict[str, Any]) -> None:
-    assert to_site_point(records) == Point("sunpower_site", {"serial": "ZT1"}, fields, None)
+    assert summary(records) == Point("sunpower_site", {"serial": "ZT1"}, fields, None)
+
+
+def summary(records: list[dict[str, Any]]) -> Point | str:
+    return to_summary(to_site(Answer(devices={"devices": records})))
 
 
 def test_site_summary_needs_the_pvs() -> None:
-    assert to_site_point(INV) == "site summary left out: the answer names no PVS serial"
+    assert summary(INV) == "site summary left out: the answer names no PVS serial"
 
 
 def test_overflowing_sums_are_left_out() -> None:
@@ -330,17 +339,54 @@ def test_storage_status_failing_keeps_the_solar_data(standin, reply: Reply, reas
     ]
 
 
-def test_storage_status_after_login_uses_the_session(standin) -> None:
-    firmware = CurrentFirmware("ZT221285000549W2071", devices=CHARGING_DEVICES)
-    routes = firmware.routes()
-    routes[ESS_STATUS] = firmware.guarded(lambda r: json_reply(CHARGING_STATUS))
-    pvs = standin(routes)
+CURRENT = FIXTURES / "current-storage"
+
+
+def test_current_firmware_reads_the_battery_from_the_varserver(standin) -> None:
+    """devices/list has no storage devices; livedata shows the battery, so its ESS and transfer
+    switch are read: 8 requests, logout included, and no legacy storage status."""
+    firmware = CurrentFirmware(
+        "ZT221285000549W2071",
+        devices=json.loads((CURRENT / "devicelist.json").read_text()),
+        vars_=json.loads((CURRENT / "vars.json").read_text()),
+    )
+    pvs = standin(firmware.routes())
     result = CliRunner().invoke(
         main, ["--host", f"http://{pvs.hostport}"], env={"SUNPOWER_PVS_PASSWORD": ""}
     )
-    assert result.stdout == (CHARGING / GOLDEN).read_text()
-    assert pvs.paths()[-2:] == [ESS_STATUS, "/auth?logout"]
-    assert pvs.requests[-2].cookies == {"session": "s0001"}
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (CURRENT / GOLDEN).read_text()
+    assert pvs.paths() == [
+        DEVICE_LIST,
+        "/vars?name=/sys/info/serialnum",
+        "/auth?login",
+        "/cgi-bin/dl_cgi/devices/list",
+        "/vars?match=/sys/livedata/&fmt=obj",
+        "/vars?match=/sys/devices/ess/&fmt=obj",
+        "/vars?match=/sys/devices/transfer_switch/&fmt=obj",
+        "/auth?logout",
+    ]
+    site = result.stdout.splitlines()[-1]
+    assert "battery_kw=-4.962," in site and "battery_soc_percent=63.2," in site
+    assert "consumption_kw=0.9202," in site  # not 5.88: the charging battery is no house load
+
+
+def test_site_without_battery_makes_no_storage_request(standin) -> None:
+    day = json.loads((FIXTURES / "varserver-day" / "vars.json").read_text())
+    firmware = CurrentFirmware(
+        "ZT230185000549A1234",
+        devices=json.loads((FIXTURES / "pvs6-day" / "devicelist.json").read_text()),
+        vars_=day,
+    )
+    pvs = standin(firmware.routes())
+    result = CliRunner().invoke(
+        main, ["--host", f"http://{pvs.hostport}"], env={"SUNPOWER_PVS_PASSWORD": ""}
+    )
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert [p for p in pvs.paths() if "ess" in p or "transfer" in p] == []
+    assert len(pvs.paths()) == 6
+    site = result.stdout.splitlines()[-1]
+    assert "production_kw=3.9524," in site and "grid_kw=-2.6002," in site  # livedata's own
 
 
 def test_no_site_summary_flag() -> None:

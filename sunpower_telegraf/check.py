@@ -1,0 +1,164 @@
+"""`sunpower-lp --check`: a first-run diagnosis for a person, on stdout, in a few short lines.
+
+It talks to the PVS like a normal run and prints no line protocol: where it connected and how,
+the PVS's model and firmware, each request with its outcome and time, what was found, the site
+right now in words, every warning, and the Telegraf `timeout` and `interval` to use.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+import click
+
+from .answer import Answer, PVSError
+from .lineproto import Point, clean_text
+from .report import Options, to_report
+from .transport import TLS, Exchange
+
+INTERVAL = 300  # seconds: what the shipped config uses and the PVS's own 5-minute grid
+
+
+def run_check(
+    host: str,
+    source: str,
+    password: str | None,
+    ca_file: str | None,
+    fingerprint: str | None,
+    proxy: str | None,
+    timeout: float,
+    options: Options,
+) -> None:
+    """Print the diagnosis; exit 1 (with the normal run's first stderr line) when no data could
+    be read."""
+    from .pvs import Target, fetch_site
+
+    target = Target.parse(host)
+    log: list[Exchange] = []
+    say = _Printer()
+    say(f"PVS:       {target.base} (legacy requests), {target.login_base} (login)")
+    if proxy:
+        say(f"proxy:     {proxy}")
+    try:
+        answer = fetch_site(
+            host,
+            source=source,
+            password=password or None,
+            tls=TLS(ca_file=ca_file, fingerprint=fingerprint),
+            seconds=timeout,
+            proxy=proxy,
+            log=log,
+        )
+    except PVSError:
+        _requests(say, log)
+        say("result:    no data could be read (the reason is on standard error)")
+        raise
+    report = to_report(answer, options)
+    _connection(say, answer, log)
+    _requests(say, log)
+    _found(say, answer, report.points)
+    _now(say, report.points)
+    for warning in report.warnings:
+        say(f"warning:   {warning}")
+    _telegraf(say, sum(exchange.seconds for exchange in log))
+    if not report.points:
+        raise PVSError("the PVS answer has no device that could be mapped to a line")
+
+
+class _Printer:
+    def __call__(self, line: str) -> None:
+        click.echo(clean_text(line) if "\n" in line else line)
+
+
+def _connection(say: _Printer, answer: Answer, log: list[Exchange]) -> None:
+    schemes = sorted({exchange.url.split(":", 1)[0].upper() for exchange in log})
+    if answer.firmware == "legacy":
+        how = "legacy firmware: the DeviceList answered without a login"
+    elif answer.logged_in:
+        how = "current firmware: login as ssm_owner accepted"
+    else:
+        how = "current firmware"
+    say(f"connected: over {' and '.join(schemes)}; {how}")
+    pvs = _pvs_record(answer)
+    model = pvs.get("MODEL") or answer.vars.get("/sys/info/model")
+    build = pvs.get("SWVER") or answer.vars.get("/sys/info/sw_rev")
+    if model or build:
+        say(f"model:     {clean_text(str(model or '?'))}, firmware {clean_text(str(build or '?'))}")
+
+
+def _pvs_record(answer: Answer) -> Mapping[str, Any]:
+    devices = (answer.devices or {}).get("devices") or []
+    found = [d for d in devices if isinstance(d, Mapping) and d.get("DEVICE_TYPE") == "PVS"]
+    return found[0] if found else {}
+
+
+def _requests(say: _Printer, log: list[Exchange]) -> None:
+    for exchange in log:
+        say(f"request:   GET {exchange.url} -> {exchange.outcome} in {exchange.seconds:.2f} s")
+
+
+def _found(say: _Printer, answer: Answer, points: list[Point]) -> None:
+    kinds = Counter(
+        point.measurement for point in points if not point.measurement.endswith("_site")
+    )
+    listed = ", ".join(f"{count} {name}" for name, count in kinds.items())
+    say(f"found:     {listed or 'no device'}")
+    site = _site(points)
+    if site is not None and "inverters_total" in site.fields:
+        total = int(_float(site.fields["inverters_total"]))
+        if "inverters_working" in site.fields:
+            working = int(_float(site.fields["inverters_working"]))
+            error = int(_float(site.fields.get("inverters_error", 0.0)))
+            say(f"inverters: {total} listed, {working} working, {error} in error (normal at night)")
+        else:
+            say(f"inverters: {total} reporting (the varserver leaves sleeping ones out)")
+
+
+def _now(say: _Printer, points: list[Point]) -> None:
+    site = _site(points)
+    if site is None:
+        return
+    fields = site.fields
+    parts = []
+    if "production_kw" in fields:
+        parts.append(f"producing {_float(fields['production_kw']):.2f} kW")
+    if "consumption_kw" in fields:
+        parts.append(f"the home uses {_float(fields['consumption_kw']):.2f} kW")
+    if "grid_kw" in fields:
+        grid = _float(fields["grid_kw"])
+        parts.append(
+            f"importing {grid:.2f} kW" if grid >= 0 else f"exporting {-grid:.2f} kW to the grid"
+        )
+    if "battery_kw" in fields:
+        battery = _float(fields["battery_kw"])
+        state = "discharging" if battery > 0 else "charging" if battery < 0 else "idle at"
+        soc = fields.get("battery_soc_percent")
+        charge = f" ({_float(soc):.0f} % full)" if soc is not None else ""
+        parts.append(f"battery {state} {abs(battery):.2f} kW{charge}")
+    say(f"now:       {', '.join(parts) if parts else 'no site figures'}")
+
+
+def _telegraf(say: _Printer, seconds: float) -> None:
+    """A Telegraf timeout with room for a PVS three times slower than now; --timeout below."""
+    telegraf = max(60, math.ceil((3 * seconds + 20) / 10) * 10)
+    interval = max(INTERVAL, 2 * telegraf)
+    say(
+        f'telegraf:  the PVS took {seconds:.1f} s in all; use interval = "{interval}s", '
+        f'timeout = "{telegraf}s" and sunpower-lp --timeout {telegraf - 20}'
+    )
+
+
+def _site(points: list[Point]) -> Point | None:
+    return next((point for point in points if point.measurement.endswith("_site")), None)
+
+
+def _float(value: Any) -> float:
+    return value if isinstance(value, float) else 0.0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("run: sunpower-lp --check")

@@ -1,0 +1,65 @@
+"""The PVS's own site figures: `/sys/livedata/*` on the varserver of current firmware.
+
+These are what the vendor's app shows, and the PVS keeps `site_load = pv + net + ess`:
+
+- `pv_p` kW, `pv_en` kWh: production;
+- `net_p` kW, `net_en` kWh: the grid, positive importing (`net_en` falls while exporting);
+- `site_load_p` kW, `site_load_en` kWh: the home;
+- `ess_p` kW: the battery, positive discharging into the home, negative charging; `ess_en` kWh its
+  lifetime net (discharged - charged); `soc` a 0-1 fraction; `backupTimeRemaining` minutes.
+
+Battery values are `nan` on a site without a battery: that is how a run learns there is none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from .devices import to_number
+
+PREFIX = "/sys/livedata/"
+
+
+class LiveData(NamedTuple):
+    """Livedata in the project's units (kW, kWh, %, min); None where the PVS has no value."""
+
+    pv_kw: float | None = None
+    pv_kwh: float | None = None
+    net_kw: float | None = None
+    net_kwh: float | None = None
+    load_kw: float | None = None
+    load_kwh: float | None = None
+    ess_kw: float | None = None
+    ess_kwh: float | None = None
+    soc_percent: float | None = None
+    backup_minutes: float | None = None
+
+    @property
+    def has_battery(self) -> bool:
+        return self.ess_kw is not None or self.soc_percent is not None
+
+
+def to_livedata(variables: Mapping[str, Any]) -> LiveData | None:
+    """The livedata among varserver variables, or None when there is none."""
+    if not any(isinstance(path, str) and path.startswith(PREFIX) for path in variables):
+        return None
+
+    def value(name: str, scale: float = 1.0) -> float | None:
+        number = to_number(variables.get(PREFIX + name))
+        return None if number is None else round(number * scale, 6)
+
+    soc = value("soc", 100.0)
+    return LiveData(
+        pv_kw=value("pv_p"),
+        pv_kwh=value("pv_en"),
+        net_kw=value("net_p"),
+        net_kwh=value("net_en"),
+        load_kw=value("site_load_p"),
+        load_kwh=value("site_load_en"),
+        ess_kw=value("ess_p"),
+        ess_kwh=value("ess_en"),
+        soc_percent=soc,
+        # The PVS says 0 minutes of backup on a site with no battery: not a measurement there.
+        backup_minutes=value("backupTimeRemaining") if soc is not None else None,
+    )

@@ -1,0 +1,246 @@
+"""HTTP to the PVS: the only module that imports requests.
+
+Each request is bounded in its whole duration, not each read: it runs in a worker thread that the
+caller waits on for its budget, so a PVS that trickles a byte at a time, or never answers, costs
+that budget and no more. Requests go to the PVS and nowhere else: proxy variables, `~/.netrc` and
+`REQUESTS_CA_BUNDLE` are not read (`trust_env` off; a proxy is used only when given explicitly),
+redirects are not followed, and no cookie is kept except the session the login hands back.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.cookiejar
+import re
+import socket
+import ssl
+import threading
+import time
+from typing import Any, NamedTuple
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+
+from .answer import PVSError
+
+CONNECT_TIMEOUT = 10.0  # a PVS on the LAN accepts at once; a long wait means a wrong address
+MAX_BODY = 16 * 1024 * 1024  # a 2,000-inverter answer is under 2 MiB
+CHUNK = 65536
+
+
+class Late(PVSError):
+    """A request did not finish within its budget."""
+
+
+class TLS(NamedTuple):
+    """How the PVS's certificate is checked: accepted (default), a CA file, or a pinned SHA-256."""
+
+    ca_file: str | None = None
+    fingerprint: str | None = None
+
+    @property
+    def verify(self) -> bool | str:
+        return self.ca_file if self.ca_file else False
+
+    def context(self) -> ssl.SSLContext:
+        """A ready context: urllib3 then skips loading the system's CA store for each session,
+        which would cost more than the whole TLS handshake with a PVS whose certificate is
+        accepted as it is."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        if not self.ca_file:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        return context
+
+
+class Reply(NamedTuple):
+    status: int
+    body: bytes
+    content_type: str
+    cookies: dict[str, str]
+
+
+class Exchange(NamedTuple):
+    """One request as a person debugging the setup wants to see it."""
+
+    url: str
+    outcome: str  # "HTTP 200", or why there was no answer
+    seconds: float
+
+
+class _Adapter(HTTPAdapter):
+    def __init__(self, context: ssl.SSLContext, fingerprint: str | None) -> None:
+        self._context = context
+        self._fingerprint = fingerprint
+        super().__init__(max_retries=0)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["ssl_context"] = self._context
+        if self._fingerprint:
+            kwargs["assert_fingerprint"] = self._fingerprint
+        super().init_poolmanager(*args, **kwargs)
+
+
+class _NoCookies(http.cookiejar.DefaultCookiePolicy):
+    def set_ok(self, cookie: Any, request: Any) -> bool:
+        return False
+
+
+class Transport:
+    """GETs to the PVS, each within a budget; every request is logged in `exchanges`."""
+
+    def __init__(self, tls: TLS, proxy: str | None = None) -> None:
+        self.tls = tls
+        if tls.verify is False:
+            # The PVS's certificate is self-signed: accepting it is the choice, not a surprise.
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+        self.session = requests.Session()
+        self.session.trust_env = False
+        self.session.cookies.set_policy(_NoCookies())
+        self.session.headers["User-Agent"] = "sunpower-lp"
+        if proxy:
+            self.session.proxies = {"http": proxy, "https": proxy}
+        adapter = _Adapter(tls.context(), tls.fingerprint)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        self.exchanges: list[Exchange] = []
+
+    def get(
+        self,
+        url: str,
+        seconds: float,
+        auth: tuple[str, str] | None = None,
+        cookies: dict[str, str] | None = None,
+    ) -> Reply:
+        """Status, body, content type and new cookies of one GET, within `seconds` in all."""
+        if seconds <= 0:
+            self.exchanges.append(Exchange(url, "not sent: no time left", 0.0))
+            raise Late(f"the PVS did not answer in time ({url})")
+        outcome: list[Any] = []
+        cancelled = threading.Event()
+
+        def run() -> None:
+            try:
+                outcome.append(self._get(url, seconds, auth, cookies, cancelled))
+            except BaseException as exc:  # handed to the caller's thread
+                outcome.append(exc)
+
+        start = time.monotonic()
+        worker = threading.Thread(target=run, name="pvs-request", daemon=True)
+        worker.start()
+        worker.join(seconds)
+        elapsed = time.monotonic() - start
+        if not outcome:
+            cancelled.set()  # the worker stops reading at its next chunk
+            self.exchanges.append(
+                Exchange(url, f"no complete answer within {seconds:g} s", elapsed)
+            )
+            raise Late(f"the PVS did not answer in time ({url})")
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            self.exchanges.append(Exchange(url, _short(result), elapsed))
+            raise result
+        self.exchanges.append(Exchange(url, f"HTTP {result.status}", elapsed))
+        return result  # type: ignore[no-any-return]
+
+    def _get(
+        self,
+        url: str,
+        seconds: float,
+        auth: tuple[str, str] | None,
+        cookies: dict[str, str] | None,
+        cancelled: threading.Event,
+    ) -> Reply:
+        headers = {}
+        if auth:
+            # UTF-8: requests would encode the password as Latin-1 and fail outside it.
+            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode("utf-8", "replace"))
+            headers["Authorization"] = "Basic " + token.decode("ascii")
+        try:
+            # verify= on every request: with trust_env off nothing overrides it, but say it here.
+            with self.session.get(
+                url,
+                headers=headers,
+                cookies=cookies,
+                verify=self.tls.verify,
+                timeout=(min(CONNECT_TIMEOUT, seconds), seconds),
+                stream=True,
+                allow_redirects=False,
+            ) as response:
+                body = bytearray()
+                for chunk in response.iter_content(CHUNK):
+                    if cancelled.is_set():
+                        raise Late(f"the PVS did not answer in time ({url})")
+                    body += chunk
+                    if len(body) > MAX_BODY:
+                        raise PVSError(
+                            f"the answer from {url} is larger than {MAX_BODY // 2**20} MiB: "
+                            "no PVS sends that much; check --host"
+                        )
+                return Reply(
+                    response.status_code,
+                    bytes(body),
+                    response.headers.get("Content-Type", ""),
+                    {name: value or "" for name, value in response.cookies.get_dict().items()},
+                )
+        except requests.exceptions.SSLError as exc:
+            raise PVSError(
+                f"the TLS connection to {url} failed: {_reason(exc)}; check --ca-file or "
+                "--fingerprint"
+            ) from None
+        except requests.exceptions.ConnectTimeout:
+            raise PVSError(
+                f"cannot reach the PVS at {url}: no answer to connecting within "
+                f"{min(CONNECT_TIMEOUT, seconds):g} s; check --host and that this machine can "
+                "reach the PVS"
+            ) from None
+        except requests.exceptions.Timeout:
+            raise Late(f"the PVS did not answer in time ({url})") from None
+        except requests.exceptions.RequestException as exc:
+            raise PVSError(
+                f"cannot reach the PVS at {url}: {_reason(exc)}; check --host and that this "
+                "machine can reach the PVS"
+            ) from None
+        except (UnicodeError, ValueError, OSError) as exc:
+            # A header or cookie the PVS garbled, or a socket error outside requests' wrapping.
+            raise PVSError(
+                f"the PVS sent {url} an answer that cannot be read: {_short(exc)}"
+            ) from None
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc) if isinstance(exc, PVSError) else type(exc).__name__
+    return text[:200]
+
+
+def _reason(exc: BaseException) -> str:
+    """The innermost cause of a connection failure, in a few words."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        current = todo.pop(0)
+        if id(current) in seen or len(seen) > 50:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(current, socket.gaierror):
+            return "host name not found"
+        if "Fingerprints did not match" in str(current):
+            got = re.search(r'got "([0-9a-fA-F]+)"', str(current))
+            actual = got.group(1) if got else "another"
+            return f"its certificate's SHA-256 fingerprint is {actual}, not the pinned one"
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return f"certificate verify failed: {current.verify_message}"
+        if isinstance(current, ssl.SSLError):
+            return str(current.reason or current).lower()
+        if isinstance(current, OSError) and current.strerror:
+            return current.strerror.lower()
+        if isinstance(current, ConnectionError) and str(current):
+            return str(current).lower()[:200]  # e.g. the PVS closed the connection unanswered
+        todo.extend(arg for arg in current.args if isinstance(arg, BaseException))
+        for linked in (current.__cause__, current.__context__, getattr(current, "reason", None)):
+            if isinstance(linked, BaseException):
+                todo.append(linked)
+    return type(exc).__name__
