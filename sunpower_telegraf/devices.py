@@ -10,7 +10,11 @@ The rules, which every source of device records keeps:
   numeric string, named by the key in lower case and always a float. ALL-CAPS keys are identity,
   never fields; so are `hw_version`, `slave`, `parent` and `panid`. Booleans, objects, lists,
   nulls, empty strings, `nan`, `inf` and text are not fields. `STATE` becomes the string field
-  `state`.
+  `state`. The names in `STRING_FIELDS` are the only string fields of any source, and a number
+  never takes one of them, so every field keeps one type forever.
+- Bounds: a run maps at most `MAX_DEVICES` devices, and a device with more than `MAX_KEYS` keys
+  (a real one has under 100) is skipped with a warning; past `MAX_SKIP_WARNINGS` skipped devices
+  one warning counts the rest.
 - Time: `DATATIME` (`YYYY,MM,DD,HH,MM,SS`, UTC) in nanoseconds; none when it is missing or invalid,
   and none while `STATE` is `error`: an inverter asleep at night keeps the DATATIME of its last real
   reading beside idle zeros, and writing those at that time would overwrite the real reading.
@@ -28,10 +32,31 @@ from .lineproto import FieldValue, Point, clean_text, to_key, to_snake
 
 # Lower-case keys that look numeric but identify hardware or wiring.
 IDENTIFIER_KEYS = frozenset({"hw_version", "slave", "parent", "panid"})
-# Field names a numeric key must never take: `state` is the string from STATE (one type per field
-# forever) and `time` is refused by InfluxDB.
-RESERVED_FIELDS = frozenset({"state", "time"})
-NOT_FIELDS = IDENTIFIER_KEYS | RESERVED_FIELDS
+# Every string field of every source (device state, storage states, the summary's texts): each is a
+# string forever, and no number may take one of these names.
+STRING_FIELDS = frozenset(
+    {
+        "state",
+        "operational_mode",
+        "permission_to_operate",
+        "storage_controller_status",
+        "contactor_position",
+        "contactor_error",
+        "grid_voltage_state",
+        "grid_frequency_state",
+        "load_voltage_state",
+        "load_frequency_state",
+        "mid_state",
+        "pvd1_state",
+        "production_source",
+        "storage_alarm_names",
+    }
+)
+# Field names a numeric key must never take: the string fields, and `time` (InfluxDB refuses it).
+NOT_FIELDS = IDENTIFIER_KEYS | STRING_FIELDS | {"time"}
+MAX_DEVICES = 10_000
+MAX_KEYS = 1_000
+MAX_SKIP_WARNINGS = 20
 
 
 class Mapped(NamedTuple):
@@ -66,7 +91,9 @@ def parse_datatime(value: Any) -> int | None:
     if not isinstance(value, str):
         return None
     parts = value.strip().split(",")
-    if len(parts) != 6 or not all(part.isdigit() and part.isascii() for part in parts):
+    if len(parts) != 6 or not all(
+        len(part) <= 4 and part.isdigit() and part.isascii() for part in parts
+    ):
         return None
     year, month, day, hour, minute, second = (int(part) for part in parts)
     if not (1970 <= year <= 2200 and 1 <= month <= 12 and hour < 24 and minute < 60):
@@ -93,10 +120,12 @@ def _candidates(keys: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
     """(key, field name) for each key of a record shape that may hold a field; the devices of
     one kind share a shape, so this runs once per kind, not once per device."""
     names: dict[str, str] = {}
+    taken: set[str] = set()
     for key in keys:
         name = to_field_name(key) if isinstance(key, str) else None
-        if name is not None and name not in names.values():  # two keys, one name: first wins
+        if name is not None and name not in taken:  # two keys, one name: the first wins
             names[key] = name
+            taken.add(name)
     return tuple(names.items())
 
 
@@ -129,6 +158,8 @@ def to_point(
     name = to_snake(device_type)
     if not name:
         return f"{device_type} {serial}: DEVICE_TYPE has no letters or digits to name it by"
+    if len(record) > MAX_KEYS:
+        return f"{device_type} {serial} has {len(record)} keys; a PVS device has under 100"
     fields = to_fields(record)
     if not fields:
         return f"{device_type} {serial} has no numeric values or state"
@@ -152,13 +183,24 @@ def to_points(
     """Every record that maps, in order; a warning for each one that does not."""
     points: list[Point] = []
     warnings: list[str] = []
+    skipped = 0
     for index, record in enumerate(records):
-        if not isinstance(record, Mapping):
-            warnings.append(f"skipped device #{index + 1}: not a JSON object")
-            continue
-        result = to_point(record, prefix, device_time)
+        if index == MAX_DEVICES:
+            warnings.append(f"only the first {MAX_DEVICES} devices are read; a PVS has far fewer")
+            break
+        result = (
+            to_point(record, prefix, device_time)
+            if isinstance(record, Mapping)
+            else "not a JSON object"
+        )
         if isinstance(result, Point):
             points.append(result)
-        else:
+            continue
+        skipped += 1
+        if skipped <= MAX_SKIP_WARNINGS:
             warnings.append(f"skipped device #{index + 1}: {result}")
+    if skipped > MAX_SKIP_WARNINGS:
+        warnings.append(
+            f"skipped {skipped - MAX_SKIP_WARNINGS} more devices that could not be mapped"
+        )
     return Mapped(points, warnings)

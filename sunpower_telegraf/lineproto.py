@@ -1,7 +1,10 @@
 """InfluxDB line protocol: a point value and its encoding.
 
 Everything that reaches `format_point` is made safe here, whatever the PVS sent: Telegraf drops a
-whole run for one line it cannot parse, so no input may produce an invalid line.
+whole run for one line it cannot parse, so no input may produce an invalid line. Lengths are
+bounded far below what InfluxDB refuses (64 KiB keys): measurement names and field keys are cut to
+`MAX_NAME` characters, tag values to `MAX_TAG`, string field values to `MAX_STRING`. Text that
+cannot be encoded (lone surrogates) is replaced when the output is encoded as UTF-8.
 """
 
 from __future__ import annotations
@@ -20,6 +23,10 @@ FieldValue = Union[float, str]
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\\]+")
 _SPACES = re.compile(r"\s+")
 _KEY_UNSAFE = re.compile(r"[^a-z0-9_]+")
+_SNAKE_UNSAFE = re.compile(r"[^a-z0-9]+")
+MAX_NAME = 128
+MAX_TAG = 256
+MAX_STRING = 4096
 
 
 @dataclass(frozen=True)
@@ -41,12 +48,12 @@ def clean_text(value: str) -> str:
 
 def to_key(name: str) -> str:
     """A field key that needs no escaping: lower case, runs of anything but [a-z0-9_] as `_`."""
-    return _KEY_UNSAFE.sub("_", name.lower())
+    return _KEY_UNSAFE.sub("_", name.lower())[:MAX_NAME]
 
 
 def to_snake(name: str) -> str:
     """`Power Meter` -> `power_meter`, `HUB+` -> `hub`: runs of anything but [a-z0-9] as `_`."""
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    return _SNAKE_UNSAFE.sub("_", name.lower()).strip("_")[:MAX_NAME]
 
 
 def _escape_tag(value: str) -> str:
@@ -57,7 +64,7 @@ def _escape_tag(value: str) -> str:
 
 def _format_value(value: FieldValue) -> str:
     if isinstance(value, str):
-        return '"' + clean_text(value).replace('"', '\\"') + '"'
+        return '"' + clean_text(value)[:MAX_STRING].replace('"', '\\"') + '"'
     if not math.isfinite(value):
         raise ValueError(f"field value {value!r} is not finite")
     if value and abs(value) < sys.float_info.min:
@@ -70,7 +77,7 @@ def format_point(point: Point) -> str:
     """One line of line protocol (no newline); tags and fields sorted by key."""
     parts = [point.measurement.replace(",", r"\,").replace(" ", r"\ ")]
     for key in sorted(point.tags):
-        value = clean_text(point.tags[key])
+        value = clean_text(point.tags[key])[:MAX_TAG].strip()
         if value:
             parts.append(f"{key}={_escape_tag(value)}")
     head = ",".join(parts)

@@ -7,8 +7,8 @@ import math
 from typing import NamedTuple
 
 from .answer import Answer
-from .devices import Mapped, to_points
-from .lineproto import Point, to_snake
+from .devices import STRING_FIELDS, Mapped, to_points
+from .lineproto import FieldValue, Point, to_snake
 from .site import to_site
 from .storage import Entry
 from .summary import to_summary
@@ -39,16 +39,23 @@ def to_report(answer: Answer, options: Options = DEFAULTS) -> Mapped:
             points.append(summary)
         else:
             warnings.append(summary)
-    return Mapped([point for point in map(_finite, points) if point.fields], warnings)
+    return Mapped([point for point in map(_typed, points) if point.fields], warnings)
 
 
-def _finite(point: Point) -> Point:
-    """Arithmetic on huge values can overflow to inf, which no line may carry."""
+def _typed(point: Point) -> Point:
+    """Every field keeps one type forever: a name of `STRING_FIELDS` is a string, any other a
+    finite float (arithmetic on huge values can overflow to inf, which no line may carry)."""
     fields = point.fields
-    if all(isinstance(value, str) or math.isfinite(value) for value in fields.values()):
+    if all(_well_typed(key, value) for key, value in fields.items()):
         return point
-    kept = {k: v for k, v in fields.items() if isinstance(v, str) or math.isfinite(v)}
+    kept = {key: value for key, value in fields.items() if _well_typed(key, value)}
     return dataclasses.replace(point, fields=kept)
+
+
+def _well_typed(key: str, value: FieldValue) -> bool:
+    if key in STRING_FIELDS:
+        return isinstance(value, str)
+    return isinstance(value, float) and math.isfinite(value)
 
 
 def merge_entries(points: list[Point], entries: list[Entry], prefix: str) -> list[Point]:

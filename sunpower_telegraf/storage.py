@@ -16,8 +16,9 @@ A value `{"value": x, "unit": u}` becomes a float field named by its key and uni
 (`ess_meter_reading.meter_a.reading.power` -> `ess_meter_a_power_kw`). One unit per quantity,
 whatever the status used: W, VA, var and Wh become kW, kVA, kvar and kWh (a real SunVault gives
 its meter legs in W, unsigned: volts x amps). A plain value (a state such as `contactor_position`)
-is a string field, whatever its JSON type, so it keeps one type forever. Timestamps
-(`last_updated`) are not fields.
+is a string field, whatever its JSON type, when its name is one of `devices.STRING_FIELDS` (the
+states this documents), so it keeps one type forever; other plain values are left out, as are
+timestamps (`last_updated`) and anything nested deeper than `MAX_DEPTH` objects.
 
 `errors[]` (in `ess_report`, or beside it) lists the active storage alarms; `to_alarms` names each
 as `ERROR_NAME (code) on SERIAL` for the site summary's `storage_alarms` fields.
@@ -28,8 +29,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from .devices import to_number
-from .lineproto import FieldValue, clean_text, to_key
+from .devices import STRING_FIELDS, to_number
+from .lineproto import MAX_NAME, FieldValue, clean_text, to_key
 
 SECTIONS = {
     "battery_status": "ESS BMS",
@@ -59,6 +60,7 @@ UNITS: dict[str, tuple[str, float]] = {
     "s": ("s", 1.0),
 }
 SKIP = frozenset({"serial_number", "last_updated", "time", "state"})
+MAX_DEPTH = 6
 
 
 class Entry(NamedTuple):
@@ -94,7 +96,7 @@ def _flatten(entry: Mapping[str, Any], fields: dict[str, FieldValue], prefix: li
         if not isinstance(key, str) or key in SKIP:
             continue
         words = _join(prefix, key)
-        name = "_".join(words)
+        name = "_".join(words)[:MAX_NAME]
         if isinstance(value, Mapping) and "value" in value:
             number = to_number(value["value"])
             suffix, factor = _unit(value.get("unit"))
@@ -102,8 +104,9 @@ def _flatten(entry: Mapping[str, Any], fields: dict[str, FieldValue], prefix: li
                 scaled = number if factor == 1.0 else round(number * factor, 9)
                 fields.setdefault(f"{name}_{suffix}" if suffix else f"{name}_value", scaled)
         elif isinstance(value, Mapping):
-            _flatten(value, fields, words)
-        elif isinstance(value, (str, bool, int, float)) and name and name not in SKIP:
+            if len(prefix) < MAX_DEPTH:
+                _flatten(value, fields, words)
+        elif isinstance(value, (str, bool, int, float)) and name in STRING_FIELDS:
             text = clean_text(str(value).lower() if isinstance(value, bool) else str(value))
             if text:
                 fields.setdefault(name, text)
