@@ -56,8 +56,8 @@ def parse_json(body: bytes, url: str, content_type: str = "") -> Any:
         ) from None
     except (ValueError, RecursionError):
         raise PVSError(
-            f"the answer from {url} is JSON this tool will not read (nested too deeply, or a "
-            "number thousands of digits long); check --host"
+            f"the answer from {url} is JSON no PVS sends (nested too deeply, or a number "
+            "thousands of digits long)"
         ) from None
 
 

@@ -26,7 +26,7 @@ from .report import Options, to_report
 
 DEFAULT_TIMEOUT = 100.0  # under the 120 s timeout of the shipped Telegraf config
 MAX_TIMEOUT = 3600.0
-MAX_INPUT = 16 * 1024 * 1024  # the same cap as an answer from the network
+MAX_INPUT = 8 * 1024 * 1024  # the same cap as an answer from the network
 MAX_WARNINGS = 20  # lines; past that one line says how many more there were
 
 EXIT_FAILURE = 1
@@ -104,10 +104,20 @@ def fail(message: str, warnings: Sequence[str] = ()) -> None:
 def write_stdout(text: str) -> None:
     """The whole output in one go, as UTF-8 whatever the locale; a full disk, a closed pipe or
     a reader that left early is a failure, never a success with lines missing."""
+    data = text.encode("utf-8", "replace")
     try:
         sys.stdout.flush()
-        sys.stdout.buffer.write(text.encode("utf-8", "replace"))
-        sys.stdout.buffer.flush()
+        try:
+            fd = sys.stdout.fileno()
+        except (OSError, ValueError, AttributeError):
+            fd = -1  # a stream without a file (tests): its buffer takes the bytes
+        if fd < 0:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        # A file descriptor is written directly: a buffered write of megabytes can lose the
+        # error of a pipe whose reader left.
+        while fd >= 0 and data:
+            data = data[os.write(fd, data) :]
     except (OSError, ValueError) as exc:
         with contextlib.suppress(OSError, ValueError):
             # What is still buffered would fail again, noisily, when Python exits.

@@ -56,7 +56,7 @@ STRING_FIELDS = frozenset(
 NOT_FIELDS = IDENTIFIER_KEYS | STRING_FIELDS | {"time"}
 MAX_DEVICES = 10_000
 MAX_KEYS = 1_000
-MAX_SKIP_WARNINGS = 20
+MAX_SKIP_WARNINGS = 10
 
 
 class Mapped(NamedTuple):
@@ -177,13 +177,19 @@ def to_point(
     )
 
 
+def _bad_time(record: Mapping[str, Any]) -> bool:
+    value = record.get("DATATIME")
+    state = record.get("STATE")
+    return value is not None and not (isinstance(state, str) and state.lower() == "error")
+
+
 def to_points(
     records: Iterable[Any], prefix: str = "sunpower_", device_time: bool = True
 ) -> Mapped:
     """Every record that maps, in order; a warning for each one that does not."""
     points: list[Point] = []
     warnings: list[str] = []
-    skipped = 0
+    skipped = untimed = 0
     for index, record in enumerate(records):
         if index == MAX_DEVICES:
             warnings.append(f"only the first {MAX_DEVICES} devices are read; a PVS has far fewer")
@@ -195,6 +201,10 @@ def to_points(
         )
         if isinstance(result, Point):
             points.append(result)
+            if device_time and result.time_ns is None and _bad_time(record) and untimed < 3:
+                untimed += 1
+                serial = result.tags.get("serial")
+                warnings.append(f"{serial}: DATATIME is not a time; written at collection time")
             continue
         skipped += 1
         if skipped <= MAX_SKIP_WARNINGS:

@@ -7,6 +7,7 @@ characters (or the given password) sets a `session` cookie, and `GET /auth?logou
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -129,8 +130,6 @@ class Conversation:
         the session expires on its own within minutes."""
         if self.cookies is None or seconds <= 0.05:
             return
-        try:
+        with contextlib.suppress(PVSError):
             self.transport.get(self.login_base + LOGOUT, seconds, cookies=self.cookies)
-        except PVSError:
-            pass
         self.cookies = None

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .answer import Answer
-from .devices import to_number
+from .devices import MAX_KEYS, to_number
 from .livedata import LiveData, to_livedata
 from .storage import Entry, to_alarms, to_entries
 from .varserver import to_varserver
@@ -87,12 +87,14 @@ def to_site(answer: Answer) -> Site:
     lists_sleeping = answer.devices is not None
     raw: list[Any] = answer.devices["devices"] if answer.devices is not None else varserver.records
     warnings: list[str] = []
-    records = [
-        _normalised(record, live, warnings) if isinstance(record, Mapping) else record
-        for record in raw
-    ]
+    records = [_normalised(record, live, warnings) if _usable(record) else record for record in raw]
     storage = [_storage_counters(entry, warnings) for entry in storage]
     return Site(records, storage, live, alarms, lists_sleeping, warnings)
+
+
+def _usable(record: Any) -> bool:
+    """A record the rules may read; `devices.to_points` says why any other is skipped."""
+    return isinstance(record, Mapping) and len(record) <= MAX_KEYS
 
 
 def meter_kind(record: Mapping[str, Any]) -> str | None:
@@ -196,4 +198,4 @@ def _name(record: Mapping[str, Any]) -> str:
 
 
 def devices_of(records: Sequence[Any], device_type: str) -> list[Mapping[str, Any]]:
-    return [r for r in records if isinstance(r, Mapping) and r.get("DEVICE_TYPE") == device_type]
+    return [r for r in records if _usable(r) and r.get("DEVICE_TYPE") == device_type]

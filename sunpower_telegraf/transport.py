@@ -10,6 +10,7 @@ redirects are not followed, and no cookie is kept except the session the login h
 from __future__ import annotations
 
 import base64
+import http.client
 import http.cookiejar
 import re
 import socket
@@ -25,7 +26,7 @@ from requests.adapters import HTTPAdapter
 from .answer import PVSError
 
 CONNECT_TIMEOUT = 10.0  # a PVS on the LAN accepts at once; a long wait means a wrong address
-MAX_BODY = 16 * 1024 * 1024  # a 2,000-inverter answer is under 2 MiB
+MAX_BODY = 8 * 1024 * 1024  # a 2,000-inverter answer is under 2 MiB
 CHUNK = 65536
 
 
@@ -225,6 +226,14 @@ def _reason(exc: BaseException) -> str:
         seen.add(id(current))
         if isinstance(current, ConnectionRefusedError):
             return "connection refused"
+        if isinstance(current, http.client.RemoteDisconnected):
+            return "it closed the connection without answering"
+        if isinstance(current, http.client.BadStatusLine):
+            return "what it sent is not HTTP"
+        if isinstance(current, http.client.IncompleteRead):
+            partial = current.partial  # the bytes read, or (urllib3) how many
+            count = partial if isinstance(partial, int) else len(partial)
+            return f"the answer was cut off after {count} bytes"
         if isinstance(current, socket.gaierror):
             return "host name not found"
         if "Fingerprints did not match" in str(current):
@@ -237,8 +246,6 @@ def _reason(exc: BaseException) -> str:
             return str(current.reason or current).lower()
         if isinstance(current, OSError) and current.strerror:
             return current.strerror.lower()
-        if isinstance(current, ConnectionError) and str(current):
-            return str(current).lower()[:200]  # e.g. the PVS closed the connection unanswered
         todo.extend(arg for arg in current.args if isinstance(arg, BaseException))
         for linked in (current.__cause__, current.__context__, getattr(current, "reason", None)):
             if isinstance(linked, BaseException):

@@ -42,7 +42,8 @@ DEVICE = st.dictionaries(KEYS, JSON, max_size=12).map(
 @given(st.lists(DEVICE, max_size=4))
 def test_every_line_parses(devices: list[dict]) -> None:
     mapped = to_points(devices)
-    assert len(mapped.points) + len(mapped.warnings) == len(devices)
+    skipped = [warning for warning in mapped.warnings if warning.startswith("skipped device")]
+    assert len(mapped.points) + len(skipped) == len(devices)
     for point in mapped.points:
         line = format_point(point)
         assert "\n" not in line and "\r" not in line

@@ -1,0 +1,657 @@
+"""The failure contract under every fault a hostile PVS, host or input can cause.
+
+On success: exit 0 and only lines that parse (and that a real influxd accepts). On failure: nothing
+on stdout, one plain `sunpower-lp: error: ...` line first on stderr, exit 1, no traceback; the run
+ends within --timeout (plus a second for the logout); the session is logged out; no secret leaves
+for anywhere but the PVS. Each class of fault is proven once at the depth where it arises.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import line_protocol_parser
+import pytest
+from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sunpower_telegraf.cli import main
+from tests.cases import FIXTURES, GOLDEN
+from tests.hostile import RawPVS, raw, reply, silent, trickle
+from tests.influx import Influxd
+from tests.standin import DEVICE_LIST, CurrentFirmware, Reply, json_reply
+
+DAY = FIXTURES / "pvs6-day"
+DAY_BODY = (DAY / "devicelist.json").read_bytes()
+DAY_LINES = (DAY / GOLDEN).read_text()
+CHARGING = FIXTURES / "storage-charging"
+SERIAL = "ZT230185000549A1234"
+ESS_STATUS = "/cgi-bin/dl_cgi/energy-storage-system/status"
+LIVEDATA = "/vars?match=/sys/livedata/&fmt=obj"
+LOGIN = "/auth?login"
+LOGOUT = "/auth?logout"
+SLOW_HEAD = b"HTTP/1.1 200 OK\r\nX-Slow: " + b"y" * 2000  # never a complete answer
+NO_BYPASS = {"NO_PROXY": None, "no_proxy": None}  # so that a proxy variable would be used
+
+
+def command(
+    *args: str, env: dict[str, str] | None = None, **kwargs: Any
+) -> subprocess.CompletedProcess[bytes]:
+    """The command in a real process; a run that outlives its deadline by far fails the test."""
+    return subprocess.run(
+        [sys.executable, "-m", "sunpower_telegraf", *args],
+        capture_output=True,
+        env={**os.environ, "SUNPOWER_PVS_PASSWORD": "", **(env or {})},
+        timeout=30,
+        **kwargs,
+    )
+
+
+def invoke(
+    *args: str, env: dict[str, str | None] | None = None, input: bytes | None = None
+) -> Result:
+    return CliRunner().invoke(
+        main, list(args), env={"SUNPOWER_PVS_PASSWORD": "", **(env or {})}, input=input
+    )
+
+
+def assert_failed(stdout: str, stderr: str, code: int, message: str) -> None:
+    assert (code, stdout) == (1, "")
+    assert stderr.splitlines()[0] == f"sunpower-lp: error: {message}"
+    assert "Traceback" not in stderr and "Aborted" not in stderr
+
+
+@pytest.fixture
+def raw_pvs():
+    started: list[RawPVS] = []
+
+    def start(behaviours: dict[str, Any]) -> RawPVS:
+        server = RawPVS(behaviours)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.close()
+
+
+def current_firmware(pvs_behaviours: dict[str, Any]) -> dict[str, Any]:
+    """Raw-socket routes of a current-firmware PVS, with some replaced."""
+    serial = json.dumps({"count": 1, "values": [{"name": "/sys/info/serialnum", "value": SERIAL}]})
+    return {
+        DEVICE_LIST: reply(403, b'{"status":403,"error":"Unauthorized"}'),
+        "/vars?name=/sys/info/serialnum": reply(200, serial.encode()),
+        LOGIN: reply(200, b'{"status":"ok"}', "Set-Cookie: session=s1; Path=/"),
+        "/cgi-bin/dl_cgi/devices/list": reply(200, DAY_BODY),
+        LIVEDATA: reply(400, b'{"error":"no such path"}'),
+        LOGOUT: reply(200, b'{"status":"ok"}'),
+        **pvs_behaviours,
+    }
+
+
+# -- data that was fetched is never lost to what comes after it ---------------------------------
+
+
+@pytest.mark.parametrize("fault", ["silent", "trickle"])
+def test_a_late_storage_status_keeps_the_device_lines(raw_pvs, fault: str) -> None:
+    devices = (CHARGING / "devicelist.json").read_bytes()
+    pvs = raw_pvs({DEVICE_LIST: reply(200, devices)})
+    status = reply(200, (CHARGING / "ess_status.json").read_bytes())
+    pvs.behaviours[ESS_STATUS] = silent(pvs) if fault == "silent" else trickle(pvs, SLOW_HEAD)
+    done = command("--host", pvs.hostport, "--timeout", "2")
+    assert done.returncode == 0, done.stderr
+    without = invoke("--input", str(CHARGING / "devicelist.json")).stdout
+    assert done.stdout.decode() == without
+    assert done.stderr.decode().splitlines() == [
+        f"sunpower-lp: warning: storage status left out: the PVS did not answer in time "
+        f"(http://{pvs.hostport}{ESS_STATUS})"
+    ]
+    assert status  # the answer it would have given
+
+
+@pytest.mark.parametrize("late", [LIVEDATA, LOGOUT])
+def test_a_late_livedata_or_logout_keeps_the_data(raw_pvs, late: str) -> None:
+    pvs = raw_pvs(current_firmware({}))
+    pvs.behaviours[late] = silent(pvs)
+    done = command("--host", f"http://{pvs.hostport}", "--timeout", "3")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode() == DAY_LINES
+    warnings = done.stderr.decode().splitlines()
+    if late == LIVEDATA:
+        assert warnings == [
+            "sunpower-lp: warning: site figures (/sys/livedata) left out: the PVS did not answer "
+            f"in time (http://{pvs.hostport}{LIVEDATA})"
+        ]
+    else:
+        assert warnings == []  # a logout that goes unanswered costs nothing
+    assert pvs.paths()[-1] == LOGOUT
+
+
+def test_a_trickling_logout_is_bounded_in_whole(raw_pvs) -> None:
+    pvs = raw_pvs(current_firmware({}))
+    pvs.behaviours[LOGOUT] = trickle(pvs, b"HTTP/1.1 200 OK\r\nX: " + b"y" * 10_000, every=0.01)
+    done = command("--host", f"http://{pvs.hostport}", "--timeout", "30")
+    assert (done.returncode, done.stdout.decode()) == (0, DAY_LINES)
+
+
+def test_the_deadline_after_a_login_still_logs_out(raw_pvs) -> None:
+    pvs = raw_pvs(current_firmware({}))
+    pvs.behaviours["/cgi-bin/dl_cgi/devices/list"] = trickle(pvs, SLOW_HEAD)
+    done = command("--host", f"http://{pvs.hostport}", "--timeout", "2")
+    assert_failed(
+        done.stdout.decode(),
+        done.stderr.decode(),
+        done.returncode,
+        f"the PVS at http://{pvs.hostport} did not finish answering within 2 s; raise --timeout "
+        "(and Telegraf's timeout) if it is just slow",
+    )
+    assert pvs.paths()[-1] == LOGOUT
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_still_logs_out_and_says_so_plainly(raw_pvs, signum: int) -> None:
+    pvs = raw_pvs(current_firmware({}))
+    pvs.behaviours["/cgi-bin/dl_cgi/devices/list"] = silent(pvs)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sunpower_telegraf", "--host", f"http://{pvs.hostport}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "SUNPOWER_PVS_PASSWORD": ""},
+    )
+    deadline = time.monotonic() + 20
+    while "/cgi-bin/dl_cgi/devices/list" not in pvs.paths() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signum)
+    stdout, stderr = process.communicate(timeout=20)
+    name = signal.Signals(signum).name
+    assert_failed(
+        stdout.decode(),
+        stderr.decode(),
+        process.returncode,
+        f"stopped by {name} before the PVS finished answering; keep Telegraf's timeout above "
+        "--timeout",
+    )
+    assert pvs.paths()[-1] == LOGOUT
+
+
+@pytest.mark.parametrize(
+    ("sent", "reason"),
+    [
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + DAY_BODY[:100],
+            "the answer was cut off after 100 bytes",
+        ),
+        (b"SSH-2.0-OpenSSH_9.2\r\n", "what it sent is not HTTP"),
+        (b"", "it closed the connection without answering"),
+    ],
+    ids=["cut-off", "not-http", "closed"],
+)
+def test_a_pvs_that_breaks_off_is_a_plain_error(raw_pvs, sent: bytes, reason: str) -> None:
+    pvs = raw_pvs({})
+    pvs.behaviours[DEVICE_LIST] = raw(sent)
+    result = invoke("--host", pvs.hostport)
+    assert_failed(
+        result.stdout,
+        result.stderr,
+        result.exit_code,
+        f"cannot reach the PVS at http://{pvs.hostport}{DEVICE_LIST}: {reason}; check --host "
+        "and that this machine can reach the PVS",
+    )
+
+
+# -- secrets go to the PVS and nowhere else ------------------------------------------------------
+
+
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy"])
+def test_proxy_variables_are_not_used(standin, variable: str) -> None:
+    proxy = standin({})  # a proxy would receive the request and, on current firmware, the login
+    firmware = CurrentFirmware(SERIAL, devices=json.loads(DAY_BODY))
+    pvs = standin(firmware.routes())
+    result = invoke("--host", f"http://{pvs.hostport}", env={variable: proxy.url, **NO_BYPASS})
+    assert (result.exit_code, result.stdout) == (0, DAY_LINES)
+    assert proxy.requests == []
+    assert LOGIN in pvs.paths()
+
+
+def test_an_explicit_proxy_is_used(standin) -> None:
+    proxy = standin(
+        {f"http://127.0.0.1:9/{DEVICE_LIST.lstrip('/')}": lambda r: Reply(200, DAY_BODY)}
+    )
+    result = invoke("--host", "127.0.0.1:9", "--proxy", proxy.url)
+    assert (result.exit_code, result.stdout) == (0, DAY_LINES)
+    assert proxy.paths() == [f"http://127.0.0.1:9{DEVICE_LIST}"]
+
+
+def test_netrc_does_not_authenticate(standin, tmp_path: Path) -> None:
+    (tmp_path / ".netrc").write_text("machine 127.0.0.1 login someone password s3cret\n")
+    (tmp_path / ".netrc").chmod(0o600)
+    pvs = standin({DEVICE_LIST: lambda r: Reply(200, DAY_BODY)})
+    result = invoke(
+        "--host", pvs.hostport, env={"HOME": str(tmp_path), "NETRC": str(tmp_path / ".netrc")}
+    )
+    assert (result.exit_code, result.stdout) == (0, DAY_LINES)
+    assert "authorization" not in pvs.requests[0].headers
+
+
+def test_user_info_in_host_is_refused_and_never_repeated() -> None:
+    result = invoke("--host", "http://admin:hunter2@127.0.0.1:1")
+    assert_failed(
+        result.stdout,
+        result.stderr,
+        result.exit_code,
+        "--host must not carry a user name or password (user:pass@); give the password in "
+        "SUNPOWER_PVS_PASSWORD",
+    )
+    assert "hunter2" not in result.output
+
+
+def test_a_password_outside_latin1_works(standin) -> None:
+    firmware = CurrentFirmware(SERIAL, devices=json.loads(DAY_BODY))
+    firmware.password = "Ωμέγα€"
+    pvs = standin(firmware.routes())
+    result = invoke("--host", f"http://{pvs.hostport}", env={"SUNPOWER_PVS_PASSWORD": "Ωμέγα€"})
+    assert (result.exit_code, result.stdout) == (0, DAY_LINES)
+
+
+def test_a_serial_outside_latin1_works(standin) -> None:
+    firmware = CurrentFirmware("ZT1234ΩΩ€€€", devices=json.loads(DAY_BODY))
+    pvs = standin(firmware.routes())
+    result = invoke("--host", f"http://{pvs.hostport}")
+    assert (result.exit_code, result.stdout) == (0, DAY_LINES)
+    assert pvs.requests[2].basic_auth == ("ssm_owner", "ΩΩ€€€")  # the serial's last 5 characters
+
+
+def test_a_pvs_message_cannot_forge_a_line(standin) -> None:
+    forged = {"result": "error", "msg": "busy\nsunpower-lp: error: forged\r\x1b[2K"}
+    pvs = standin({DEVICE_LIST: lambda r: json_reply(forged)})
+    result = invoke("--host", pvs.hostport)
+    assert result.stderr == (
+        "sunpower-lp: error: the PVS answered result 'error' to the device list: busy "
+        "sunpower-lp: error: forged [2K\n"  # the escape character is gone, its text is harmless
+    )
+
+
+# -- every input is bounded in time and memory ----------------------------------------------------
+
+
+def test_a_device_with_100000_keys_is_skipped(tmp_path: Path) -> None:
+    document = json.loads(DAY_BODY)
+    document["devices"][3] = {**document["devices"][3], **{f"k{n}": "1" for n in range(100_000)}}
+    keys = len(document["devices"][3])
+    path = tmp_path / "many-keys.json"
+    path.write_text(json.dumps(document))
+    result = invoke("--input", str(path), "--no-site-summary")
+    assert result.exit_code == 0
+    assert len(result.stdout.splitlines()) == len(DAY_LINES.splitlines()) - 2
+    assert result.stderr.splitlines() == [
+        f"sunpower-lp: warning: skipped device #4: Inverter E00122283711540 has {keys} keys; a "
+        "PVS device has under 100"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            b'{"devices": ' + b"[" * 200_000 + b"]" * 200_000 + b"}",
+            "the answer from standard input is JSON no PVS sends (nested too deeply, or a number "
+            "thousands of digits long)",
+        ),
+        (
+            b'{"devices": [{"DEVICE_TYPE": "PVS", "SERIAL": "Z", "x": ' + b"9" * 5000 + b"}]}",
+            "the answer from standard input is JSON no PVS sends (nested too deeply, or a number "
+            "thousands of digits long)",
+        ),
+        (b" " * (8 * 1024 * 1024 + 1), "standard input is larger than 8 MiB: not a PVS answer"),
+    ],
+    ids=["deep", "long-number", "huge"],
+)
+def test_absurd_documents_are_plain_errors(body: bytes, message: str) -> None:
+    result = invoke("--input", "-", input=body)
+    assert_failed(result.stdout, result.stderr, result.exit_code, message)
+
+
+def test_absurd_numbers_in_values_are_left_out() -> None:
+    record = {
+        "DEVICE_TYPE": "PVS",
+        "SERIAL": "Z",
+        "DATATIME": "2024,06,15," + "1" * 5000 + ",00,00",
+        "dl_uptime": "9" * 5000,
+        "dl_cpu_load": "0.5",
+    }
+    variables = {f"/sys/devices/inverter/{'7' * 5000}/sn": "E1", "/sys/info/serialnum": "Z"}
+    result = invoke("--input", "-", input=json.dumps({"devices": [record]}).encode())
+    assert result.stdout.splitlines()[0] == "sunpower_pvs,serial=Z dl_cpu_load=0.5"
+    assert result.stderr.splitlines() == [
+        "sunpower-lp: warning: Z: DATATIME is not a time; written at collection time"
+    ]
+    result = invoke("--input", "-", "--no-site-summary", input=json.dumps(variables).encode())
+    assert result.exit_code == 1  # nothing left to map, and no crash
+
+
+def test_half_a_million_junk_devices_give_a_summarising_warning() -> None:
+    junk = [{"x": n} for n in range(500_000)]
+    document = {"devices": [json.loads(DAY_BODY)["devices"][0], *junk]}
+    result = invoke("--input", "-", "--no-site-summary", input=json.dumps(document).encode())
+    assert (result.exit_code, result.stdout) == (0, DAY_LINES.splitlines(keepends=True)[0])
+    assert result.stderr.splitlines() == [
+        *(
+            f"sunpower-lp: warning: skipped device #{n}: a device has no DEVICE_TYPE"
+            for n in range(2, 12)
+        ),
+        "sunpower-lp: warning: only the first 10000 devices are read; a PVS has far fewer",
+        "sunpower-lp: warning: skipped 9989 more devices that could not be mapped",
+    ]
+
+
+# -- every line that is printed is accepted --------------------------------------------------------
+
+
+def test_long_names_and_values_are_cut_and_accepted(influxd: Influxd) -> None:
+    record = {
+        "DEVICE_TYPE": "Inverter " + "x" * 70_000,
+        "SERIAL": "S" * 70_000,
+        "MODEL": "M" * 70_000,
+        "k" * 70_000: "1.5",
+        "p_3phsum_kw": "0.3",
+    }
+    result = invoke("--input", "-", input=json.dumps({"devices": [record]}).encode())
+    assert result.exit_code == 0
+    line = result.stdout.splitlines()[0]
+    parsed = line_protocol_parser.parse_line(line)
+    assert len(parsed["measurement"]) == len("sunpower_") + 128
+    assert parsed["tags"] == {"serial": "S" * 256, "model": "M" * 256}
+    assert set(parsed["fields"]) == {"k" * 128, "p_3phsum_kw"}
+    influxd.create("long")
+    assert influxd.write("long", result.stdout) == (204, "")
+
+
+def test_text_that_cannot_be_encoded_is_replaced(influxd: Influxd) -> None:
+    body = (
+        b'{"devices": [{"DEVICE_TYPE": "PVS", "SERIAL": "Z\\ud800\xed\xa0\x80", "dl_uptime": "1"}]}'
+    )
+    result = command("--input", "-", "--no-site-summary", input=body)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "sunpower_pvs,serial=Z?\ufffd\ufffd\ufffd dl_uptime=1.0\n".encode()
+    influxd.create("encoding")
+    assert influxd.write("encoding", result.stdout.decode()) == (204, "")
+
+
+@pytest.mark.parametrize("locale", ["C", "POSIX", "en_US.ISO-8859-1"])
+def test_output_is_utf8_whatever_the_locale(locale: str) -> None:
+    body = json.dumps({"devices": [{"DEVICE_TYPE": "PVS", "SERIAL": "Zürich→☀", "dl_uptime": "1"}]})
+    env = {"LANG": locale, "LC_ALL": locale, "PYTHONIOENCODING": "", "PYTHONUTF8": "0"}
+    result = command("--input", "-", "--no-site-summary", input=body.encode(), env=env)
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert result.stdout == "sunpower_pvs,serial=Zürich→☀ dl_uptime=1.0\n".encode()
+
+
+def test_a_storage_string_never_takes_a_number_name() -> None:
+    """`temperature_v` as a state in the status and as a number on the device: one type."""
+    devices = {"devices": [{"DEVICE_TYPE": "ESS BMS", "SERIAL": "B1", "STATE": "working"}]}
+    status = {
+        "ess_report": {
+            "battery_status": [
+                {
+                    "serial_number": "B1",
+                    "temperature_v": "HOT",
+                    "battery_voltage": {"value": 5, "unit": "V"},
+                }
+            ]
+        }
+    }
+    from sunpower_telegraf.answer import Answer
+    from sunpower_telegraf.report import to_report
+
+    report = to_report(Answer(devices=devices, ess_status=status))
+    assert report.points[0].fields == {"battery_voltage_v": 5.0, "state": "working"}
+
+
+# -- the command line and the host ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-1", "0", "1e9", "3600.5"])
+def test_absurd_timeouts_are_usage_errors(value: str) -> None:
+    result = invoke("--timeout", value)
+    assert result.exit_code == 2
+    assert (
+        "Invalid value for '--timeout': give a number of seconds above 0 and at most 3600"
+        in result.stderr
+    )
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "http://[::1",
+        "http://[]:1",
+        "a..b",
+        "x" * 64 + ".lan",
+        "pvs:99999",
+        "http://pvs:port",
+        "pvs/x",
+        "ftp://pvs",
+        "http://",
+        "http://pvs?x=1",
+        "\x1bpvs",
+    ],
+)
+def test_malformed_hosts_are_plain_errors(host: str) -> None:
+    result = invoke("--host", host)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith("sunpower-lp: error: --host ")
+    assert result.stderr.endswith("is not a host name, address or http(s):// URL\n")
+    assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("host", ["[::1]:1", "http://[::1]:1", "pvs.lan.", "PVS-6.local:8080"])
+def test_well_formed_hosts_are_tried(host: str) -> None:
+    result = invoke("--host", host, "--timeout", "2")
+    assert result.exit_code == 1
+    assert "is not a host name" not in result.stderr
+
+
+def test_a_full_disk_is_a_failure() -> None:
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "sunpower_telegraf", "--input", str(DAY / "devicelist.json")],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            timeout=30,
+        )
+    assert done.returncode == 1
+    assert done.stderr.decode() == (
+        "sunpower-lp: error: could not write the lines to standard output: No space left on device\n"
+    )
+
+
+def test_a_closed_stdout_is_a_failure() -> None:
+    done = subprocess.run(
+        f"{sys.executable} -m sunpower_telegraf --input {DAY / 'devicelist.json'} >&-",
+        shell=True,
+        stderr=subprocess.PIPE,
+        timeout=30,
+    )
+    assert done.returncode == 1
+    assert done.stderr.decode() == (
+        "sunpower-lp: error: standard output is closed: there is nowhere to print the lines\n"
+    )
+
+
+def test_a_reader_that_leaves_early_is_a_failure() -> None:
+    big = json.loads(DAY_BODY)
+    template = big["devices"][3]
+    big["devices"] += [{**template, "SERIAL": f"E{n:014d}"} for n in range(9_000)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sunpower_telegraf", "--input", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdin and process.stdout and process.stderr
+    process.stdin.write(json.dumps(big).encode())
+    process.stdin.close()
+    process.stdout.read(100)
+    process.stdout.close()  # the reader leaves after 100 bytes
+    with process.stderr:
+        stderr = process.stderr.read()
+    assert process.wait(timeout=30) == 1
+    assert stderr.decode().splitlines() == [
+        "sunpower-lp: error: could not write the lines to standard output: Broken pipe",
+    ]
+
+
+# -- whole random documents through the command -----------------------------------------------------
+
+SCALAR = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=20),
+    st.from_regex(r"-?\d{1,5}(\.\d{1,4})?", fullmatch=True),
+    st.sampled_from(["nan", "2024,06,15,19,40,00", "0", "0.000000", "\ud800", "a\nb", "x\\"]),
+)
+JSON = st.recursive(
+    SCALAR,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+NAMES = st.sampled_from(
+    [
+        "DEVICE_TYPE",
+        "SERIAL",
+        "MODEL",
+        "STATE",
+        "DATATIME",
+        "CURTIME",
+        "subtype",
+        "TYPE",
+        "p_3phsum_kw",
+        "ltea_3phsum_kwh",
+        "net_ltea_3phsum_kwh",
+        "pos_ltea_3phsum_kwh",
+        "neg_ltea_3phsum_kwh",
+        "state",
+        "time",
+        "i1_a",
+    ]
+) | st.text(max_size=10)
+DEVICE = st.dictionaries(NAMES, JSON, max_size=10).map(
+    lambda d: {"DEVICE_TYPE": d.pop("DEVICE_TYPE", "Inverter"), "SERIAL": d.pop("SERIAL", "S"), **d}
+) | st.sampled_from(
+    [
+        {"DEVICE_TYPE": t, "SERIAL": s}
+        for t in ["PVS", "Power Meter", "Energy Storage System"]
+        for s in ["Z", "Mc", "Mp"]
+    ]
+)
+DEVICE_LIST_DOC = st.fixed_dictionaries(
+    {"devices": st.lists(DEVICE, max_size=6)},
+    optional={"result": st.sampled_from(["succeed", "error", 1])},
+)
+STATUS_DOC = st.fixed_dictionaries(
+    {
+        "ess_report": st.dictionaries(
+            st.sampled_from(
+                [
+                    "battery_status",
+                    "ess_status",
+                    "ess_state",
+                    "hub_plus_status",
+                    "inverter_status",
+                    "errors",
+                ]
+            ),
+            st.lists(
+                st.dictionaries(
+                    st.sampled_from(
+                        ["serial_number", "agg_power", "power", "operational_mode", "error_name"]
+                    )
+                    | st.text(max_size=6),
+                    JSON
+                    | st.fixed_dictionaries(
+                        {"value": SCALAR, "unit": st.sampled_from(["W", "kW", "Wh", "%", "V", ""])}
+                    ),
+                    max_size=4,
+                ),
+                max_size=2,
+            ),
+        )
+    }
+)
+VARS_DOC = st.dictionaries(
+    st.builds(
+        "/sys/{}/{}".format,
+        st.sampled_from(
+            [
+                "devices/meter/0",
+                "devices/meter/1",
+                "devices/inverter/0",
+                "devices/ess/0",
+                "devices/transfer_switch/0",
+                "livedata",
+                "info",
+            ]
+        ),
+        st.sampled_from(
+            [
+                "sn",
+                "prodMdlNm",
+                "msmtEps",
+                "p3phsumKw",
+                "netLtea3phsumKwh",
+                "i1A",
+                "soc",
+                "ess_p",
+                "net_en",
+                "site_load_en",
+                "serialnum",
+                "opMode",
+            ]
+        ),
+    ),
+    SCALAR,
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(st.lists(st.one_of(DEVICE_LIST_DOC, STATUS_DOC, VARS_DOC, JSON), min_size=1, max_size=3))
+def test_random_documents_keep_the_contract(
+    influxd: Influxd, tmp_path_factory, documents: list[Any]
+) -> None:
+    folder = tmp_path_factory.mktemp("docs")
+    paths = []
+    for index, document in enumerate(documents):
+        path = folder / f"{index}.json"
+        path.write_bytes(json.dumps(document).encode("utf-8", "surrogatepass"))
+        paths.append(path)
+    args = [arg for path in paths for arg in ("--input", str(path))]
+    result = CliRunner().invoke(main, args)
+    assert "Traceback" not in result.stderr
+    if result.exit_code == 0:
+        lines = result.stdout.splitlines()
+        assert lines
+        for line in lines:
+            line_protocol_parser.parse_line(line)
+        influxd.create("random")
+        assert influxd.write("random", result.stdout) == (204, ""), result.stdout
+    else:
+        assert result.exit_code == 1 and result.stdout == ""
+        assert result.stderr.startswith("sunpower-lp: error: ")
+        assert "\r" not in result.stderr.splitlines()[0]
