@@ -1,7 +1,13 @@
-"""Build grafana/sunpower.json, the Grafana dashboard for sunpower-lp's data in InfluxDB 1.x.
+"""Build grafana/sunpower.json, the Grafana dashboard for sunpower-lp's data in InfluxDB.
 
-Every query is raw InfluxQL so that it can be read, and tested against a real influxd
-(tests/test_dashboard.py). Rebuild after a change: python3 grafana/dashboard.py
+It answers what solar owners ask: how much did I produce, use, import and export per day, this
+month, this year; how much of my solar did I use myself, and how much of my home ran on it; what
+is flowing right now; is a panel failing; how is the battery and the PVS. Every query is raw
+InfluxQL that InfluxDB 1.x, 2.x (InfluxQL API) and 3 Core all run: `SPREAD`, `LAST`, `MEAN`,
+`MAX`, arithmetic between them, `GROUP BY time()`, `tz()` and `SHOW TAG VALUES`; no `INTEGRAL()`,
+no `SHOW SERIES`, no subqueries. Energies are `spread()` of the lifetime counters, which
+sunpower-lp keeps from ever stepping back. tests/test_dashboard.py runs every query against a real
+influxd loaded with simulated days. Rebuild after a change: python3 grafana/dashboard.py
 """
 
 from __future__ import annotations
@@ -13,12 +19,36 @@ from typing import Any
 
 OUTPUT = Path(__file__).resolve().parent / "sunpower.json"
 DATASOURCE = {"type": "influxdb", "uid": "${DS_INFLUXDB}"}
+SITE = "sunpower_site"
 PVS = '"serial" =~ /^$pvs$/'
+# Grafana has no variable for the browser's zone that InfluxQL's tz() takes, so the days of the
+# daily bars are those of the `tz` variable: pick yours once and save the dashboard.
+ZONES = [
+    "America/Los_Angeles",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Chicago",
+    "America/New_York",
+    "Pacific/Honolulu",
+    "America/Anchorage",
+    "Europe/London",
+    "Europe/Berlin",
+    "Australia/Sydney",
+    "UTC",
+]
+ENERGY = [
+    ("production_lifetime_kwh", "produced"),
+    ("consumption_lifetime_kwh", "consumed"),
+    ("grid_import_lifetime_kwh", "imported"),
+    ("grid_export_lifetime_kwh", "exported"),
+]
+
+Pos = tuple[int, int, int, int]
 
 
-def target(query: str, alias: str = "", ref: str = "A", table: bool = False) -> dict[str, Any]:
+def target(query: str, alias: str = "", table: bool = False) -> dict[str, Any]:
     return {
-        "refId": ref,
+        "refId": "A",
         "datasource": DATASOURCE,
         "rawQuery": True,
         "query": query,
@@ -28,237 +58,278 @@ def target(query: str, alias: str = "", ref: str = "A", table: bool = False) -> 
 
 
 def panel(
-    kind: str,
-    title: str,
-    unit: str,
-    targets: list[dict[str, Any]],
-    pos: tuple[int, int, int, int],
-    **extra: Any,
+    kind: str, title: str, unit: str, targets: list[dict[str, Any]], pos: Pos, **extra: Any
 ) -> dict[str, Any]:
     x, y, w, h = pos
+    custom = extra.pop("custom", {})
+    defaults: dict[str, Any] = {"unit": unit, **extra.pop("defaults", {})}
+    if custom:
+        defaults["custom"] = custom
     body: dict[str, Any] = {
         "type": kind,
         "title": title,
         "datasource": DATASOURCE,
         "gridPos": {"x": x, "y": y, "w": w, "h": h},
-        "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
+        "fieldConfig": {"defaults": defaults, "overrides": []},
         "targets": [{**t, "refId": chr(ord("A") + i)} for i, t in enumerate(targets)],
     }
     body.update(extra)
     return body
 
 
-def series(field: str, measurement: str, where: str = "", group: str = "") -> str:
+def over_time(
+    select: str, measurement: str, where: str = PVS, by: str = "", fill: str = "null"
+) -> str:
+    """`select` per `$__interval` over the dashboard's time range."""
     condition = f"{where} AND " if where else ""
-    by = f", {group}" if group else ""
+    group = f", {by}" if by else ""
     return (
-        f'SELECT mean("{field}") FROM "{measurement}" WHERE {condition}$timeFilter '
-        f"GROUP BY time($__interval){by} fill(null)"
+        f'SELECT {select} FROM "{measurement}" WHERE {condition}$timeFilter '
+        f"GROUP BY time($__interval){group} fill({fill})"
     )
 
 
-def stat(function: str, field: str, measurement: str, where: str = PVS) -> str:
-    return f'SELECT {function}("{field}") FROM "{measurement}" WHERE {where} AND $timeFilter'
+def whole_range(select: str, measurement: str = SITE, where: str = PVS) -> str:
+    return f'SELECT {select} FROM "{measurement}" WHERE {where} AND $timeFilter'
 
 
-def stat_panel(
-    title: str,
-    unit: str,
-    function: str,
-    measurement: str,
-    fields: list[tuple[str, str]],
-    pos: tuple[int, int, int, int],
-    **extra: Any,
-) -> dict[str, Any]:
-    """A stat panel of one InfluxQL function over some fields of the selected PVS's lines."""
-    targets = [target(stat(function, field, measurement), alias) for field, alias in fields]
+def now_stat(title: str, unit: str, field: str, pos: Pos, **extra: Any) -> dict[str, Any]:
+    """The latest value of one summary field, big."""
+    query = whole_range(f'last("{field}")')
+    options = {"reduceOptions": {"calcs": ["lastNotNull"]}, "colorMode": "value"}
+    return panel("stat", title, unit, [target(query, title)], pos, options=options, **extra)
+
+
+def energy_totals(title: str, period: str, pos: Pos) -> dict[str, Any]:
+    """Energy produced, consumed, imported and exported since the start of `period`."""
+    select = ", ".join(f'spread("{field}") AS "{name}"' for field, name in ENERGY)
     options = {"reduceOptions": {"calcs": ["lastNotNull"]}, "textMode": "value_and_name"}
-    return panel("stat", title, unit, targets, pos, options=options, **extra)
+    extra = {"timeFrom": period} if period else {}
+    return panel(
+        "stat", title, "kwatth", [target(whole_range(select))], pos, options=options, **extra
+    )
 
 
-def per_tag_panel(
-    title: str, unit: str, field: str, measurement: str, tag: str, pos: tuple[int, int, int, int]
-) -> dict[str, Any]:
-    """A time series of one field, a line per value of one tag (per inverter, per meter)."""
-    query = series(field, measurement, group=f'"{tag}"')
-    return panel("timeseries", title, unit, [target(query, f"$tag_{tag}")], pos)
+def share(title: str, ratio: str, description: str, pos: Pos) -> dict[str, Any]:
+    """A percentage worked out from the range's energies (one SELECT, no subquery)."""
+    options = {"reduceOptions": {"calcs": ["lastNotNull"]}, "colorMode": "value"}
+    return panel(
+        "stat",
+        title,
+        "percent",
+        [target(whole_range(f"{ratio} * 100"), title)],
+        pos,
+        options=options,
+        description=description,
+        defaults={"min": 0, "max": 100, "decimals": 0},
+    )
 
 
 def build() -> dict[str, Any]:
-    site = "sunpower_site"
+    spread = {name: f'spread("{field}")' for field, name in ENERGY}
+    daily = ", ".join(f'{query} AS "{name}"' for name, query in spread.items())
     panels = [
+        # -- right now ---------------------------------------------------------------------------
+        now_stat("Solar now", "kwatt", "production_kw", (0, 0, 4, 4)),
+        now_stat("Home now", "kwatt", "consumption_kw", (4, 0, 4, 4)),
+        now_stat(
+            "Grid now (import +, export -)",
+            "kwatt",
+            "grid_kw",
+            (8, 0, 5, 4),
+            defaults={"color": {"mode": "thresholds"}, "thresholds": _sign_colors()},
+        ),
+        now_stat(
+            "Battery now (discharging +, charging -)",
+            "kwatt",
+            "battery_kw",
+            (13, 0, 5, 4),
+        ),
+        panel(
+            "gauge",
+            "Battery charge now",
+            "percent",
+            [target(whole_range('last("battery_soc_percent")'), "charge")],
+            (18, 0, 3, 4),
+            options={"reduceOptions": {"calcs": ["lastNotNull"]}},
+            defaults={"min": 0, "max": 100},
+        ),
+        now_stat("Panels in error in daylight", "none", "inverters_error_daylight", (21, 0, 3, 4)),
+        # -- energy -----------------------------------------------------------------------------
         panel(
             "timeseries",
-            "Power: production, consumption, grid (import +, export -)",
+            "Energy per day",
+            "kwatth",
+            [
+                target(
+                    f'SELECT {daily} FROM "{SITE}" WHERE {PVS} AND $timeFilter '
+                    "GROUP BY time(1d) fill(none) tz('$tz')"
+                )
+            ],
+            (0, 4, 16, 9),
+            custom={"drawStyle": "bars", "fillOpacity": 80, "barAlignment": 1, "lineWidth": 1},
+            description="Energy per day in the time zone of the tz variable: the spread of each "
+            "lifetime counter within the day.",
+        ),
+        energy_totals("This month", "now/M", (16, 4, 8, 4)),
+        energy_totals("This year", "now/y", (16, 8, 8, 5)),
+        share(
+            "Self-consumption",
+            f"({spread['produced']} - {spread['exported']}) / {spread['produced']}",
+            "The share of the solar energy produced in the time range that the home used (or "
+            "stored) rather than exported.",
+            (0, 13, 6, 4),
+        ),
+        share(
+            "Self-sufficiency",
+            f"({spread['consumed']} - {spread['imported']}) / {spread['consumed']}",
+            "The share of the home's energy in the time range that came from solar and the "
+            "battery rather than from the grid.",
+            (6, 13, 6, 4),
+        ),
+        energy_totals("Selected range", "", (12, 13, 12, 4)),
+        # -- power over time --------------------------------------------------------------------
+        panel(
+            "timeseries",
+            "Power: solar, home, grid (import +), battery (discharging +)",
             "kwatt",
             [
-                target(series("production_kw", site, PVS), "production"),
-                target(series("consumption_kw", site, PVS), "consumption"),
-                target(series("grid_kw", site, PVS), "grid"),
+                target(over_time('mean("production_kw")', SITE), "solar"),
+                target(over_time('mean("consumption_kw")', SITE), "home"),
+                target(over_time('mean("grid_kw")', SITE), "grid"),
+                target(over_time('mean("battery_kw")', SITE), "battery"),
             ],
-            (0, 0, 16, 9),
+            (0, 17, 24, 9),
         ),
-        stat_panel(
-            "Today",
-            "kwatth",
-            "spread",
-            site,
-            [
-                ("production_lifetime_kwh", "produced"),
-                ("grid_import_lifetime_kwh", "imported"),
-                ("grid_export_lifetime_kwh", "exported"),
-            ],
-            (16, 0, 8, 4),
-            timeFrom="now/d",
-        ),
-        stat_panel(
-            "Lifetime",
-            "kwatth",
-            "last",
-            site,
-            [
-                ("production_lifetime_kwh", "produced"),
-                ("grid_import_lifetime_kwh", "imported"),
-                ("grid_export_lifetime_kwh", "exported"),
-            ],
-            (16, 4, 8, 5),
-        ),
-        per_tag_panel(
-            "Inverter AC power",
+        # -- every panel ------------------------------------------------------------------------
+        panel(
+            "state-timeline",
+            "Every panel's power (a failing one stands out)",
             "kwatt",
-            "p_3phsum_kw",
-            "sunpower_inverter",
-            "serial",
-            (0, 9, 16, 9),
-        ),
-        stat_panel(
-            "Inverters",
-            "none",
-            "last",
-            site,
             [
-                ("inverters_working", "working"),
-                ("inverters_error", "in error"),
-                ("inverters_total", "total"),
+                target(
+                    over_time('mean("p_3phsum_kw")', "sunpower_inverter", "", '"serial"'),
+                    "$tag_serial",
+                )
             ],
-            (16, 9, 8, 4),
+            (0, 26, 24, 12),
+            defaults={"color": {"mode": "continuous-GrYlRd"}},
+            options={"showValue": "never", "rowHeight": 0.9, "mergeValues": False},
         ),
         panel(
-            "table",
-            "Inverters in error (last state)",
+            "state-timeline",
+            "Panel state (error at night is normal)",
             "none",
             [
                 target(
-                    'SELECT last("state") AS "state", last("p_3phsum_kw") AS "kW" FROM '
-                    '"sunpower_inverter" WHERE $timeFilter GROUP BY "serial"',
-                    table=True,
+                    over_time('last("state")', "sunpower_inverter", "", '"serial"'), "$tag_serial"
                 )
             ],
-            (16, 13, 8, 5),
-            transformations=[
-                {
-                    "id": "filterByValue",
-                    "options": {
-                        "type": "include",
-                        "match": "any",
-                        "filters": [
-                            {
-                                "fieldName": "state",
-                                "config": {"id": "equal", "options": {"value": "error"}},
-                            }
-                        ],
-                    },
-                }
+            (0, 38, 16, 10),
+            defaults={
+                "mappings": [
+                    {
+                        "type": "value",
+                        "options": {
+                            "working": {"color": "green", "index": 0},
+                            "error": {"color": "red", "index": 1},
+                        },
+                    }
+                ]
+            },
+            options={"showValue": "never", "mergeValues": True},
+        ),
+        panel(
+            "timeseries",
+            "Panels in error while others work",
+            "none",
+            [
+                target(over_time('max("inverters_error_daylight")', SITE), "in error in daylight"),
+                target(over_time('max("inverters_working")', SITE), "working"),
             ],
+            (16, 38, 8, 10),
         ),
         panel(
             "bargauge",
-            "Inverter lifetime energy",
+            "Energy per panel in the range",
             "kwatth",
             [
                 target(
-                    'SELECT last("ltea_3phsum_kwh") FROM "sunpower_inverter" WHERE $timeFilter '
+                    'SELECT spread("ltea_3phsum_kwh") FROM "sunpower_inverter" WHERE $timeFilter '
                     'GROUP BY "serial"',
                     "$tag_serial",
                 )
             ],
-            (0, 18, 12, 10),
-            options={"orientation": "horizontal", "reduceOptions": {"calcs": ["lastNotNull"]}},
+            (0, 48, 24, 10),
+            options={"orientation": "vertical", "reduceOptions": {"calcs": ["lastNotNull"]}},
         ),
+        # -- battery ----------------------------------------------------------------------------
         panel(
             "timeseries",
-            "Inverter $inverter",
-            "kwatt",
-            [
-                target(
-                    series("p_3phsum_kw", "sunpower_inverter", '"serial" =~ /^$inverter$/'),
-                    "AC power",
-                )
-            ],
-            (12, 18, 4, 5),
-            repeat="inverter",
-            repeatDirection="h",
-            maxPerRow=6,
-        ),
-        per_tag_panel(
-            "Meter voltage",
-            "volt",
-            "v12_v",
-            "sunpower_power_meter",
-            "subtype",
-            (0, 28, 12, 8),
-        ),
-        per_tag_panel(
-            "Grid frequency",
-            "hertz",
-            "freq_hz",
-            "sunpower_power_meter",
-            "subtype",
-            (12, 28, 12, 8),
-        ),
-        stat_panel(
-            "PVS uptime", "s", "last", "sunpower_pvs", [("dl_uptime", "uptime")], (0, 36, 4, 4)
-        ),
-        panel(
-            "timeseries",
-            "PVS CPU load",
-            "none",
-            [target(series("dl_cpu_load", "sunpower_pvs", PVS), "load average")],
-            (4, 36, 10, 8),
-        ),
-        panel(
-            "timeseries",
-            "PVS memory used and flash available",
-            "kbytes",
-            [
-                target(series("dl_mem_used", "sunpower_pvs", PVS), "memory used"),
-                target(series("dl_flash_avail", "sunpower_pvs", PVS), "flash available"),
-            ],
-            (14, 36, 10, 8),
-        ),
-        stat_panel(
-            "Untransmitted records, communication errors",
-            "none",
-            "last",
-            "sunpower_pvs",
-            [("dl_untransmitted", "untransmitted"), ("dl_comm_err", "comm errors")],
-            (0, 40, 4, 4),
-        ),
-        per_tag_panel(
-            "Battery state of charge",
+            "Battery charge",
             "percent",
-            "battery_soc_percent",
-            "sunpower_site",
-            "serial",
-            (0, 44, 12, 8),
+            [target(over_time('mean("battery_soc_percent")', SITE), "charge")],
+            (0, 58, 12, 8),
+            defaults={"min": 0, "max": 100},
         ),
-        per_tag_panel(
+        panel(
+            "timeseries",
             "Battery power (discharging +, charging -)",
             "kwatt",
-            "battery_kw",
-            "sunpower_site",
-            "serial",
-            (12, 44, 12, 8),
+            [target(over_time('mean("battery_kw")', SITE), "battery")],
+            (12, 58, 12, 8),
+        ),
+        # -- the PVS ----------------------------------------------------------------------------
+        panel(
+            "timeseries",
+            "PVS load (DeviceList: load average; varserver: CPU %)",
+            "none",
+            [
+                target(over_time('mean("dl_cpu_load")', "sunpower_pvs"), "load average"),
+                target(over_time('mean("cpu_usage_percent")', "sunpower_pvs"), "CPU %"),
+            ],
+            (0, 66, 8, 8),
+        ),
+        panel(
+            "timeseries",
+            "PVS uptime (a drop is a reboot)",
+            "s",
+            [target(over_time('max("dl_uptime")', "sunpower_pvs"), "uptime")],
+            (8, 66, 8, 8),
+        ),
+        panel(
+            "timeseries",
+            "PVS communication errors and untransmitted records",
+            "none",
+            [
+                target(over_time('max("dl_comm_err")', "sunpower_pvs"), "communication errors"),
+                target(over_time('max("dl_untransmitted")', "sunpower_pvs"), "untransmitted"),
+            ],
+            (16, 66, 8, 8),
+        ),
+        panel(
+            "timeseries",
+            "Grid voltage",
+            "volt",
+            [
+                target(
+                    over_time('mean("v12_v")', "sunpower_power_meter", "", '"subtype"'),
+                    "$tag_subtype V",
+                ),
+            ],
+            (0, 74, 12, 8),
+        ),
+        panel(
+            "timeseries",
+            "Grid frequency",
+            "hertz",
+            [
+                target(
+                    over_time('mean("freq_hz")', "sunpower_power_meter", "", '"subtype"'),
+                    "$tag_subtype",
+                )
+            ],
+            (12, 74, 12, 8),
         ),
     ]
     for number, item in enumerate(panels, start=1):
@@ -266,53 +337,61 @@ def build() -> dict[str, Any]:
     return {
         "title": "SunPower PVS",
         "uid": "sunpower-pvs",
-        "description": "Production, consumption, grid, inverters, PVS health and storage, from "
-        "sunpower-lp through Telegraf into InfluxDB 1.x.",
+        "description": "Energy per day, self-consumption, power flow, every panel, battery and "
+        "PVS health, from sunpower-lp through Telegraf into InfluxDB.",
         "tags": ["sunpower", "solar", "telegraf"],
         "editable": True,
         "schemaVersion": 39,
-        "version": 1,
-        "time": {"from": "now-24h", "to": "now"},
+        "version": 2,
+        "time": {"from": "now-7d", "to": "now"},
         "refresh": "5m",
         "timezone": "browser",
-        "templating": {
-            "list": [
-                {
-                    "type": "datasource",
-                    "name": "DS_INFLUXDB",
-                    "label": "InfluxDB",
-                    "query": "influxdb",
-                    "current": {},
-                    "hide": 0,
-                },
-                {
-                    "type": "query",
-                    "name": "pvs",
-                    "label": "PVS",
-                    "datasource": DATASOURCE,
-                    "query": 'SHOW TAG VALUES FROM "sunpower_pvs" WITH KEY = "serial"',
-                    "refresh": 1,
-                    "multi": False,
-                    "includeAll": False,
-                    "current": {},
-                    "hide": 0,
-                },
-                {
-                    "type": "query",
-                    "name": "inverter",
-                    "label": "Inverter",
-                    "datasource": DATASOURCE,
-                    "query": 'SHOW TAG VALUES FROM "sunpower_inverter" WITH KEY = "serial"',
-                    "refresh": 1,
-                    "multi": True,
-                    "includeAll": True,
-                    "current": {},
-                    "hide": 0,
-                },
-            ]
-        },
+        "templating": {"list": _variables()},
         "panels": panels,
     }
+
+
+def _sign_colors() -> dict[str, Any]:
+    return {
+        "mode": "absolute",
+        "steps": [{"color": "green", "value": None}, {"color": "orange", "value": 0}],
+    }
+
+
+def _variables() -> list[dict[str, Any]]:
+    return [
+        {
+            "type": "datasource",
+            "name": "DS_INFLUXDB",
+            "label": "InfluxDB",
+            "query": "influxdb",
+            "current": {},
+            "hide": 0,
+        },
+        {
+            "type": "query",
+            "name": "pvs",
+            "label": "PVS",
+            "datasource": DATASOURCE,
+            "query": f'SHOW TAG VALUES FROM "{SITE}" WITH KEY = "serial"',
+            "refresh": 1,
+            "multi": False,
+            "includeAll": False,
+            "current": {},
+            "hide": 0,
+        },
+        {
+            "type": "custom",
+            "name": "tz",
+            "label": "Time zone of the days",
+            "query": ",".join(ZONES),
+            "current": {"text": ZONES[0], "value": ZONES[0]},
+            "options": [
+                {"text": zone, "value": zone, "selected": zone == ZONES[0]} for zone in ZONES
+            ],
+            "hide": 0,
+        },
+    ]
 
 
 def render() -> str:

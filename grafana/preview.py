@@ -1,13 +1,20 @@
-"""Draw grafana/preview.png: the dashboard's main panels, from the bundled fixtures' output.
+"""Draw grafana/preview.png: what the dashboard shows for three simulated days of a battery site.
 
-Grafana needs a server to render; this draws the same quantities with matplotlib from the same
-data the dashboard test loads into InfluxDB. Run: python3 grafana/preview.py (needs matplotlib).
+Grafana needs a server to render, so this does what Grafana would: it starts a real influxd,
+writes the simulated polls into it through sunpower-lp (tests/daysim.py, the same days the
+dashboard test uses), runs the dashboard's own queries from grafana/sunpower.json with its
+variables filled in, and draws their answers with matplotlib. Run from the repository root:
+python3 grafana/preview.py (needs influxd from Debian's influxdb package, and matplotlib).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -17,97 +24,163 @@ import matplotlib.pyplot as plt  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sunpower_telegraf.report import to_report  # noqa: E402
-from tests.cases import FIXTURES, load_answer  # noqa: E402
+from tests.daysim import PVS_SERIAL, simulate  # noqa: E402
+from tests.influx import Influxd, find_influxd  # noqa: E402
+from tests.polls import load  # noqa: E402
 
-SNAPSHOTS = {
-    "PVS6\nday": "pvs6-day",
-    "PVS6\nnight": "pvs6-night",
-    "storage\ncharging": "storage-charging",
-    "storage\ndischarging": "storage-discharging",
+DASHBOARD = json.loads((ROOT / "grafana" / "sunpower.json").read_text())
+VARIABLES = {
+    "$timeFilter": "time >= '2025-06-15T00:00:00Z' AND time < '2025-06-18T00:00:00Z'",
+    "$__interval": "30m",
+    "$pvs": PVS_SERIAL,
+    "$tz": "UTC",
 }
 
 
-def points(case: str) -> list:
-    return to_report(load_answer(FIXTURES / case)).points
+def query(influxd: Influxd, title: str, ref: str = "A") -> list[dict[str, Any]]:
+    """The answer to one panel's query, as Grafana would get it."""
+    panel = next(p for p in DASHBOARD["panels"] if p["title"] == title)
+    text = next(t["query"] for t in panel["targets"] if t["refId"] == ref)
+    for name in sorted(VARIABLES, key=len, reverse=True):
+        text = text.replace(name, VARIABLES[name])
+    return influxd.query("preview", text)
 
 
-def first(case: str, measurement: str, **tags: str):
-    return next(
-        p
-        for p in points(case)
-        if p.measurement == measurement and all(p.tags.get(k) == v for k, v in tags.items())
-    )
+def times(series: dict[str, Any]) -> list[dt.datetime]:
+    return [dt.datetime.fromtimestamp(row[0] / 1e9, dt.timezone.utc) for row in series["values"]]
+
+
+def column(series: dict[str, Any], index: int = 1) -> list[Any]:
+    return [row[index] for row in series["values"]]
 
 
 def main() -> None:
-    fig, axes = plt.subplots(2, 3, figsize=(16, 8.5))
-    fig.suptitle("SunPower PVS dashboard: main panels, drawn from the bundled fixtures")
+    binary = find_influxd()
+    if binary is None:
+        sys.exit("preview.py needs influxd: apt-get install influxdb")
+    with tempfile.TemporaryDirectory() as root:
+        (Path(root) / "influxd").mkdir()
+        influxd = Influxd(binary, Path(root) / "influxd")
+        try:
+            polls, _ = simulate(days=3, battery=True, glitches=True)
+            (Path(root) / "polls").mkdir()
+            load(influxd, "preview", polls, "current", Path(root) / "polls")
+            draw(influxd)
+        finally:
+            influxd.stop()
 
-    ax = axes[0][0]
-    names = list(SNAPSHOTS)
-    sites = [first(SNAPSHOTS[name], "sunpower_site").fields for name in names]
-    width = 0.26
-    for offset, (field, label) in enumerate(
-        [("production_kw", "production"), ("consumption_kw", "consumption"), ("grid_kw", "grid")]
-    ):
+
+def draw(influxd: Influxd) -> None:
+    fig = plt.figure(figsize=(16, 12))
+    fig.suptitle(
+        "SunPower PVS dashboard: three simulated days of a battery site, queried as Grafana does"
+    )
+    grid = fig.add_gridspec(4, 4)
+
+    now = fig.add_subplot(grid[0, 0])
+    now.axis("off")
+    lines = []
+    for title in [
+        "Solar now",
+        "Home now",
+        "Grid now (import +, export -)",
+        "Battery now (discharging +, charging -)",
+        "Battery charge now",
+        "Self-consumption",
+        "Self-sufficiency",
+    ]:
+        value = column(query(influxd, title)[0])[-1]
+        unit = "%" if "charge" in title or "Self" in title else "kW"
+        lines.append(f"{title.split(' (')[0]}: {value:.1f} {unit}")
+    now.text(0, 1, "\n".join(lines), va="top", fontsize=11, family="monospace")
+    now.set_title("Now, and the range", loc="left")
+
+    ax = fig.add_subplot(grid[0, 1:])
+    (series,) = query(influxd, "Energy per day")
+    days = [t.strftime("%b %d") for t in times(series)]
+    names = series["columns"][1:]
+    for offset, name in enumerate(names):
         ax.bar(
-            [i + (offset - 1) * width for i in range(len(names))],
-            [s[field] for s in sites],
-            width,
-            label=label,
+            [i + (offset - 1.5) * 0.2 for i in range(len(days))],
+            column(series, offset + 1),
+            0.2,
+            label=name,
         )
+    ax.set_xticks(range(len(days)), days)
+    ax.set(title="Energy per day", ylabel="kWh")
+    ax.legend(ncol=4, fontsize=8)
+
+    ax = fig.add_subplot(grid[1, :])
+    for ref, label in zip("ABCD", ["solar", "home", "grid", "battery"]):
+        (series,) = query(
+            influxd, "Power: solar, home, grid (import +), battery (discharging +)", ref
+        )
+        ax.plot(times(series), column(series), label=label)
     ax.axhline(0, color="grey", linewidth=0.8)
-    ax.set_xticks(range(len(names)), names, fontsize=8)
-    ax.set(title="Power (grid: import +, export -)", ylabel="kW")
-    ax.legend(fontsize=8)
+    ax.set(title="Power: solar, home, grid (import +), battery (discharging +)", ylabel="kW")
+    ax.legend(ncol=4, fontsize=8)
 
-    day = [p for p in points("pvs6-day") if p.measurement == "sunpower_inverter"]
-    serials = [p.tags["serial"][-4:] for p in day]
-    ax = axes[0][1]
-    ax.bar(serials, [p.fields["p_3phsum_kw"] * 1000 for p in day], color="tab:orange")
-    ax.set(title="Inverter AC power, PVS6 day", ylabel="W", xlabel="inverter serial (last 4)")
-    ax.tick_params(axis="x", labelrotation=60, labelsize=7)
+    ax = fig.add_subplot(grid[2, :3])
+    panels = sorted(
+        query(influxd, "Every panel's power (a failing one stands out)"),
+        key=lambda s: s["tags"]["serial"],
+    )
+    matrix = [[value if value is not None else float("nan") for value in column(s)] for s in panels]
+    first = times(panels[0])
+    image = ax.imshow(
+        matrix,
+        aspect="auto",
+        cmap="RdYlGn_r",
+        interpolation="nearest",
+        extent=(
+            matplotlib.dates.date2num(first[0]),
+            matplotlib.dates.date2num(first[-1]),
+            len(panels),
+            0,
+        ),
+    )
+    ax.xaxis_date()
+    ax.set_yticks(
+        [i + 0.5 for i in range(len(panels))],
+        [s["tags"]["serial"][-4:] for s in panels],
+        fontsize=7,
+    )
+    ax.set(title="Every panel's power (a failing one stands out)")
+    fig.colorbar(image, ax=ax, label="kW")
 
-    ax = axes[0][2]
-    ax.barh(serials, [p.fields["ltea_3phsum_kwh"] for p in day], color="tab:green")
-    ax.set(title="Inverter lifetime energy", xlabel="kWh")
+    ax = fig.add_subplot(grid[2, 3])
+    rows = sorted(
+        query(influxd, "Energy per panel in the range"), key=lambda s: s["tags"]["serial"]
+    )
+    ax.barh(
+        [s["tags"]["serial"][-4:] for s in rows], [column(s)[0] for s in rows], color="tab:green"
+    )
+    ax.set(title="Energy per panel in the range", xlabel="kWh")
     ax.tick_params(axis="y", labelsize=7)
 
-    ax = axes[1][0]
-    site = sites[0]
-    labels = ["produced", "imported", "exported"]
-    fields = ["production_lifetime_kwh", "grid_import_lifetime_kwh", "grid_export_lifetime_kwh"]
-    ax.bar(labels, [site[f] for f in fields], color=["tab:orange", "tab:red", "tab:green"])
-    ax.set(title="Lifetime energy, PVS6", ylabel="kWh")
+    ax = fig.add_subplot(grid[3, :2])
+    (charge,) = query(influxd, "Battery charge")
+    (power,) = query(influxd, "Battery power (discharging +, charging -)")
+    ax.plot(times(charge), column(charge), color="tab:blue", label="charge %")
+    ax.set(title="Battery charge and power", ylabel="%", ylim=(0, 100))
+    twin = ax.twinx()
+    twin.plot(times(power), column(power), color="tab:red", label="kW (discharging +)")
+    twin.axhline(0, color="grey", linewidth=0.8)
+    twin.set_ylabel("kW")
 
-    ax = axes[1][1]
-    batteries = [first(SNAPSHOTS[n], "sunpower_ess_bms").fields for n in names[2:]]
-    ax.bar(names[2:], [b["customer_state_of_charge_percent"] for b in batteries], color="tab:blue")
-    ax.set(title="Battery state of charge (bars) and power (line)", ylabel="%", ylim=(0, 100))
-    power = ax.twinx()
-    power.plot(names[2:], [b["battery_power_kw"] for b in batteries], "o-", color="tab:red")
-    power.axhline(0, color="grey", linewidth=0.8)
-    power.set_ylabel("kW (charging +)")
+    ax = fig.add_subplot(grid[3, 2:])
+    for ref, label in zip("AB", ["in error in daylight", "working"]):
+        (series,) = query(influxd, "Panels in error while others work", ref)
+        ax.step(times(series), column(series), label=label, where="post")
+    ax.set(title="Panels in error while others work", ylabel="panels")
+    ax.legend(fontsize=8)
 
-    ax = axes[1][2]
-    pvs = first("pvs6-day", "sunpower_pvs").fields
-    health = {
-        "uptime (days)": pvs["dl_uptime"] / 86400,
-        "CPU load": pvs["dl_cpu_load"],
-        "memory used (MiB)": pvs["dl_mem_used"] / 1024,
-        "flash available (MiB)": pvs["dl_flash_avail"] / 1024,
-        "comm errors (100s)": pvs["dl_comm_err"] / 100,
-        "untransmitted (1000s)": pvs["dl_untransmitted"] / 1000,
-    }
-    ax.barh(list(health), list(health.values()), color="tab:purple")
-    ax.set(title="PVS health")
-    for index, value in enumerate(health.values()):
-        ax.text(value, index, f" {value:.1f}", va="center", fontsize=8)
-
+    for axis in fig.axes:
+        if axis.get_xlabel() == "" and axis is not now:
+            axis.tick_params(axis="x", labelsize=8)
     fig.tight_layout()
     out = Path(__file__).resolve().parent / "preview.png"
-    fig.savefig(out, dpi=80)
+    fig.savefig(out, dpi=72)
     print(f"wrote {out}")
 
 

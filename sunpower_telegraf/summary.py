@@ -31,6 +31,12 @@ day is that day's energy:
   a battery but no such counter gets no consumption (net meter) or grid net (gross meter) lifetime.
 
 A counter left out by the glitch rules (`site.py`) leaves out every sum it is part of.
+
+Inverters: `inverters_total`, and where the source has states `inverters_working`,
+`inverters_error`, and `inverters_error_daylight` (in error while another one works, so while
+the sun is up: 0 at night, briefly more at sunrise and sunset as panels wake and sleep one by one);
+`inverter_reading_age_max_s`, the PVS's clock (its newest CURTIME, or its newest reading) minus the
+oldest inverter reading.
 """
 
 from __future__ import annotations
@@ -194,8 +200,11 @@ def _inverter_fields(
     fields: dict[str, float | None] = {"inverters_total": float(len(inverters))}
     states = [str(i.get("STATE", "")).lower() for i in inverters if i.get("STATE")]
     if states:
-        fields["inverters_working"] = float(states.count("working"))
-        fields["inverters_error"] = float(states.count("error"))
+        working, error = states.count("working"), states.count("error")
+        fields["inverters_working"] = float(working)
+        fields["inverters_error"] = float(error)
+        # In error while another works, so while the sun is up: a panel to look at.
+        fields["inverters_error_daylight"] = float(error if working else 0)
     readings = [parse_datatime(i.get("DATATIME")) for i in inverters]
     oldest = min((t for t in readings if t is not None), default=None)
     clocks = [parse_datatime(d.get("CURTIME")) for d in records]

@@ -85,7 +85,7 @@ def sun(hour: float) -> float:
 def house_kw(hour: float) -> float:
     """A base load, a morning and an evening peak."""
     peak = lambda centre, width, height: height * math.exp(-(((hour - centre) / width) ** 2))  # noqa: E731
-    return 0.35 + peak(7.5, 1.0, 0.9) + peak(19.0, 1.5, 1.6)
+    return 0.6 + peak(7.5, 1.0, 0.9) + peak(19.5, 1.5, 2.4)
 
 
 def simulate(
@@ -188,6 +188,12 @@ def _documents(
         "DATATIME": stamp,
         "CURTIME": stamp,
         "dl_uptime": str(86400 + int(now.timestamp()) % 86400),
+        "dl_cpu_load": "0.42",
+        "dl_mem_used": "80844",
+        "dl_flash_avail": "72391",
+        "dl_comm_err": "431",
+        "dl_untransmitted": "12",
+        "dl_err_count": "0",
     }
     meters = [
         {
@@ -250,6 +256,9 @@ def _documents(
         "/sys/info/serialnum": PVS_SERIAL,
         "/sys/info/model": "PVS6",
         "/sys/info/uptime": pvs["dl_uptime"],
+        "/sys/info/cpu_usage": "7",
+        "/sys/info/ram_usage": "31",
+        "/sys/info/flash_usage": "68",
         "/sys/livedata/time": str(int(now.timestamp())),
         "/sys/livedata/pv_p": f"{production_kw:.6f}",
         "/sys/livedata/pv_en": f"{state.production:.6f}",

@@ -6,69 +6,16 @@ no faster than the service can carry), and each day's `spread()` is the day's tr
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from sunpower_telegraf.cli import main
 from tests.daysim import GLITCH_POLLS, INVERTERS, Poll, simulate
 from tests.influx import Influxd
+from tests.polls import load
 
 SERVICE_KW = 48.0  # a 200 A, 240 V service: the most a net counter can move in an hour
 STEP_HOURS = 5 / 60
-
-# form -> which documents one poll is read from
-FORMS = {
-    "legacy": ["devicelist"],  # firmware before 2025: the DeviceList alone
-    "current": ["devicelist", "livedata"],  # devices/list, /sys/livedata and the battery's ESS
-    "varserver": ["vars"],  # --source varserver: info, livedata and every device
-}
-
-
-def run_poll(poll: Poll, form: str, folder: Path) -> tuple[str, list[str]]:
-    """The command on one poll's documents: its lines, stamped as Telegraf stamps lines without
-    a time (at collection), and its warnings."""
-    args = []
-    for kind in FORMS[form]:
-        document: Any
-        if kind == "devicelist":
-            document = poll.devicelist
-        elif kind == "livedata":
-            document = {
-                k: v
-                for k, v in poll.vars.items()
-                if k.startswith(("/sys/livedata/", "/sys/devices/ess/"))
-            }
-        else:
-            document = poll.vars
-        path = folder / f"{kind}.json"
-        path.write_text(json.dumps(document))
-        args += ["--input", str(path)]
-    result = CliRunner().invoke(main, args)
-    assert result.exit_code == 0, result.output
-    stamp = int(poll.time.timestamp()) * 1_000_000_000
-    lines = [
-        line if line.rsplit(" ", 1)[-1].isdigit() else f"{line} {stamp}"
-        for line in result.stdout.splitlines()
-    ]
-    return "\n".join(lines) + "\n", result.stderr.splitlines()
-
-
-def load(
-    influxd: Influxd, database: str, polls: list[Poll], form: str, folder: Path
-) -> list[list[str]]:
-    influxd.create(database)
-    warnings = []
-    batch = []
-    for poll in polls:
-        lines, said = run_poll(poll, form, folder)
-        batch.append(lines)
-        warnings.append(said)
-    assert influxd.write(database, "".join(batch)) == (204, "")
-    return warnings
 
 
 def values(influxd: Influxd, database: str, field: str, measurement: str) -> dict[str, list[float]]:

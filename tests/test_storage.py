@@ -176,6 +176,7 @@ COUNTS = {
     "inverters_total": 2.0,
     "inverters_working": 1.0,
     "inverters_error": 1.0,
+    "inverters_error_daylight": 1.0,  # in error while another works: the sun is up
     "inverter_reading_age_max_s": 750.0,
 }
 
@@ -250,6 +251,7 @@ COUNTS = {
                 "inverters_total": 1.0,
                 "inverters_working": 0.0,
                 "inverters_error": 1.0,
+                "inverters_error_daylight": 0.0,  # every inverter asleep: night
                 "inverter_reading_age_max_s": 750.0,
             },
         ),
