@@ -140,7 +140,7 @@ class Transport:
             raise Late(f"the PVS did not answer in time ({url})")
         result = outcome[0]
         if isinstance(result, BaseException):
-            self.exchanges.append(Exchange(url, _short(result), elapsed))
+            self.exchanges.append(Exchange(url, _outcome(result, url), elapsed))
             raise result
         self.exchanges.append(Exchange(url, f"HTTP {result.status}", elapsed))
         return result  # type: ignore[no-any-return]
@@ -206,13 +206,15 @@ class Transport:
         except (UnicodeError, ValueError, OSError) as exc:
             # A header or cookie the PVS garbled, or a socket error outside requests' wrapping.
             raise PVSError(
-                f"the PVS sent {url} an answer that cannot be read: {_short(exc)}"
+                f"the PVS sent {url} an answer that cannot be read: {type(exc).__name__}"
             ) from None
 
 
-def _short(exc: BaseException) -> str:
+def _outcome(exc: BaseException, url: str) -> str:
+    """Why a request got no answer, in a few words: the reason in its message."""
     text = str(exc) if isinstance(exc, PVSError) else type(exc).__name__
-    return text[:200]
+    _, found, reason = text.partition(f"{url}: ")
+    return (reason.split("; ")[0] if found else text)[:200]
 
 
 def _reason(exc: BaseException) -> str:

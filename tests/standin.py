@@ -104,6 +104,9 @@ class StandIn:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out as they are written, as a PVS's web server sends them;
+            # with Nagle's algorithm each answer after the first waits for a delayed ACK.
+            disable_nagle_algorithm = True
 
             def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
                 scheme = "https" if isinstance(self.connection, ssl.SSLSocket) else "http"

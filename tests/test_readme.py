@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
+
+from sunpower_telegraf.telegraf import format_config
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -20,7 +24,23 @@ def block(marker: str) -> str:
 
 
 def test_config_is_the_shipped_file() -> None:
-    assert block("telegraf-config") == (ROOT / "telegraf.d" / "sunpower.conf").read_text()
+    shipped = (ROOT / "telegraf.d" / "sunpower.conf").read_text()
+    assert block("telegraf-config") == shipped
+    assert shipped == format_config(["/opt/sunpower-telegraf/bin/sunpower-lp"])
+
+
+def test_the_installed_command_prints_its_own_config() -> None:
+    script = Path(sysconfig.get_path("scripts")) / "sunpower-lp"
+    done = subprocess.run(
+        [str(script), "--telegraf-config", "--host", "192.168.1.50:8080"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == format_config([str(script)], "192.168.1.50:8080")
+    assert f"  commands = [{json.dumps(str(script))}]\n" in done.stdout
+    assert '  environment = ["SUNPOWER_PVS_HOST=192.168.1.50:8080"]\n' in done.stdout
 
 
 def test_example_output_is_the_golden() -> None:
@@ -36,9 +56,9 @@ def test_ci_runs_the_test_command() -> None:
 
 def test_run_command_prints_the_fixture() -> None:
     install, run = block("run-command").strip().split(" && ")
-    assert install == "python3 -m pip install ."
+    assert install == "sh scripts/venv.sh .venv ."
     args = shlex.split(run)
-    assert args[0] == "sunpower-lp"
+    assert args[0] == ".venv/bin/sunpower-lp"
     done = subprocess.run(
         [sys.executable, "-m", "sunpower_telegraf", *args[1:]],
         cwd=ROOT,
@@ -47,4 +67,25 @@ def test_run_command_prints_the_fixture() -> None:
         timeout=60,
     )
     assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == (ROOT / "fixtures" / "pvs6-day" / "expected.lp").read_text()
+
+
+def test_run_command_works_in_a_fresh_clone(tmp_path: Path) -> None:
+    """The README's first command, as written, in a fresh copy of the committed files: it makes
+    its own virtual environment, installs from this checkout, and prints the fixture's lines."""
+    files = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.split(b"\0")
+    for name in filter(None, files):
+        target = tmp_path / name.decode()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes((ROOT / name.decode()).read_bytes())
+    done = subprocess.run(
+        ["sh", "-c", block("run-command").strip()],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
     assert done.stdout == (ROOT / "fixtures" / "pvs6-day" / "expected.lp").read_text()

@@ -1,0 +1,144 @@
+"""`sunpower-lp --check`, the first-run diagnosis, against the loopback PVS in every mode."""
+
+from __future__ import annotations
+
+import json
+import re
+import ssl
+
+import pytest
+import trustme
+from click.testing import CliRunner, Result
+
+from sunpower_telegraf.cli import main
+from tests.cases import FIXTURES
+from tests.standin import DEVICE_LIST, CurrentFirmware, Reply
+
+DAY = (FIXTURES / "pvs6-day" / "devicelist.json").read_bytes()
+CURRENT = FIXTURES / "current-storage"
+
+
+@pytest.fixture(scope="module")
+def server_tls() -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trustme.CA().issue_cert("127.0.0.1").configure_cert(context)
+    return context
+
+
+def check(*args: str, password: str = "") -> Result:
+    return CliRunner().invoke(main, ["--check", *args], env={"SUNPOWER_PVS_PASSWORD": password})
+
+
+def lines(result: Result, hostport: str) -> list[str]:
+    """stdout with the address and each request's time, which vary, made fixed."""
+    text = result.stdout.replace(hostport, "PVS")
+    return re.sub(r" in \d+\.\d\d s$", " in T s", text, flags=re.M).splitlines()
+
+
+def test_legacy_firmware(standin) -> None:
+    pvs = standin({DEVICE_LIST: lambda r: Reply(200, DAY)})
+    result = check("--host", pvs.hostport)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert lines(result, pvs.hostport) == [
+        "PVS:       http://PVS (legacy requests), https://PVS (login)",
+        "connected: over HTTP; legacy firmware: the DeviceList answered without a login",
+        "model:     PV Supervisor PVS6, firmware 2024.6, Build 61707",
+        "request:   GET http://PVS/cgi-bin/dl_cgi?Command=DeviceList -> HTTP 200 in T s",
+        "found:     1 sunpower_pvs, 2 sunpower_power_meter, 12 sunpower_inverter",
+        "inverters: 12 listed, 12 working, 0 in error (normal at night)",
+        "now:       producing 3.97 kW, the home uses 1.35 kW, exporting 2.62 kW to the grid",
+        'telegraf:  the PVS took 0.0 s in all; use interval = "300s", timeout = "60s" and '
+        "sunpower-lp --timeout 40",
+    ]
+    assert "sunpower_site," not in result.stdout  # a diagnosis, no line protocol
+
+
+def test_current_firmware_with_a_battery(standin, server_tls) -> None:
+    firmware = CurrentFirmware(
+        "ZT221285000549W2071",
+        devices=json.loads((CURRENT / "devicelist.json").read_text()),
+        vars_=json.loads((CURRENT / "vars.json").read_text()),
+    )
+    pvs = standin(firmware.routes(), tls=server_tls)
+    result = check("--host", pvs.hostport)
+    assert (result.exit_code, result.stderr) == (0, "")
+    shown = lines(result, pvs.hostport)
+    assert shown[1:3] == [
+        "connected: over HTTP and HTTPS; current firmware: login as ssm_owner accepted",
+        "model:     PV Supervisor PVS6, firmware 2025.09, Build 61846",
+    ]
+    assert [line for line in shown if line.startswith("request:")] == [
+        "request:   GET http://PVS/cgi-bin/dl_cgi?Command=DeviceList -> HTTP 403 in T s",
+        "request:   GET https://PVS/vars?name=/sys/info/serialnum -> HTTP 200 in T s",
+        "request:   GET https://PVS/auth?login -> HTTP 200 in T s",
+        "request:   GET https://PVS/cgi-bin/dl_cgi/devices/list -> HTTP 200 in T s",
+        "request:   GET https://PVS/vars?match=/sys/livedata/&fmt=obj -> HTTP 200 in T s",
+        "request:   GET https://PVS/vars?match=/sys/devices/ess/&fmt=obj -> HTTP 200 in T s",
+        "request:   GET https://PVS/vars?match=/sys/devices/transfer_switch/&fmt=obj -> HTTP 200 "
+        "in T s",
+        "request:   GET https://PVS/auth?logout -> HTTP 200 in T s",
+    ]
+    assert (
+        "now:       producing 5.88 kW, the home uses 0.92 kW, exporting 0.00 kW to the grid, "
+        "battery charging 4.96 kW (63 % full)"
+    ) in shown
+    assert (
+        "found:     1 sunpower_pvs, 2 sunpower_power_meter, 8 sunpower_inverter, "
+        "1 sunpower_energy_storage_system, 1 sunpower_hub"
+    ) in shown
+
+
+def test_varserver_says_what_it_could_not_read(standin) -> None:
+    variables = json.loads((FIXTURES / "varserver-day" / "vars.json").read_text())
+    no_livedata = {k: v for k, v in variables.items() if not k.startswith("/sys/livedata/")}
+    firmware = CurrentFirmware("ZT230185000549A1234", vars_=no_livedata)
+    pvs = standin(firmware.routes())
+    result = check("--host", f"http://{pvs.hostport}", "--source", "varserver")
+    assert result.exit_code == 0
+    shown = lines(result, pvs.hostport)
+    assert "connected: over HTTP; current firmware: login as ssm_owner accepted" in shown
+    assert "model:     PVS6, firmware 2025.06.61840" in shown
+    assert "inverters: 12 reporting (the varserver leaves sleeping ones out)" in shown
+    assert "request:   GET http://PVS/vars?match=/sys/livedata/&fmt=obj -> HTTP 400 in T s" in shown
+    assert (
+        "warning:   consumption meter power meter PVS6M23018549c: no /sys/livedata to tell a net "
+        "(load-side) from a gross (line-side) meter; its subtype and the site's grid and "
+        "consumption are left out"
+    ) in shown
+    assert "now:       producing 3.97 kW" in shown
+
+
+def test_unreachable_pvs(standin) -> None:
+    pvs = standin({})
+    port = pvs.hostport.rsplit(":", 1)[1]
+    pvs.close()
+    result = check("--host", f"127.0.0.1:{port}")
+    assert (result.exit_code, result.stderr.splitlines()[0]) == (
+        1,
+        f"sunpower-lp: error: cannot reach the PVS at http://127.0.0.1:{port}{DEVICE_LIST}: "
+        "connection refused; check --host and that this machine can reach the PVS",
+    )
+    assert lines(result, f"127.0.0.1:{port}") == [
+        "PVS:       http://PVS (legacy requests), https://PVS (login)",
+        f"request:   GET http://PVS{DEVICE_LIST} -> connection refused in T s",
+        "result:    no data could be read (the reason is on standard error)",
+    ]
+
+
+def test_wrong_password_is_the_same_first_line_as_a_run(standin) -> None:
+    firmware = CurrentFirmware("ZT230185000549A1234", devices=json.loads(DAY))
+    pvs = standin(firmware.routes())
+    result = check("--host", f"http://{pvs.hostport}", password="wrong")
+    run = CliRunner().invoke(
+        main, ["--host", f"http://{pvs.hostport}"], env={"SUNPOWER_PVS_PASSWORD": "wrong"}
+    )
+    assert result.exit_code == run.exit_code == 1
+    assert (
+        result.stderr.splitlines()[0]
+        == run.stderr.splitlines()[0]
+        == (
+            "sunpower-lp: error: this PVS wants a login and refused ssm_owner with the given "
+            "password (HTTP 401); set SUNPOWER_PVS_PASSWORD to the right password"
+        )
+    )
+    assert "request:   GET http://PVS/auth?login -> HTTP 401 in T s" in lines(result, pvs.hostport)
