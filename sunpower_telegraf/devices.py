@@ -22,9 +22,9 @@ The rules, which every source of device records keeps:
 
 from __future__ import annotations
 
-import calendar
 import functools
 import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -54,6 +54,8 @@ STRING_FIELDS = frozenset(
 )
 # Field names a numeric key must never take: the string fields, and `time` (InfluxDB refuses it).
 NOT_FIELDS = IDENTIFIER_KEYS | STRING_FIELDS | {"time"}
+_DATATIME = re.compile(r"(\d{4}),(\d{1,2}),(\d{1,2}),(\d{1,2}),(\d{1,2}),(\d{1,2})", re.ASCII)
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 MAX_DEVICES = 10_000
 MAX_KEYS = 1_000
 MAX_SKIP_WARNINGS = 10
@@ -88,20 +90,32 @@ def to_number(value: Any) -> float | None:
 
 def parse_datatime(value: Any) -> int | None:
     """`2024,03,11,23,19,00` (UTC) -> nanoseconds since the epoch; None when not a valid time."""
-    if not isinstance(value, str):
+    return _parse_datatime(value) if isinstance(value, str) else None
+
+
+@functools.lru_cache(maxsize=4096)  # the summary asks again for the times the devices gave
+def _parse_datatime(value: str) -> int | None:
+    match = _DATATIME.fullmatch(value.strip())
+    if not match:
         return None
-    parts = value.strip().split(",")
-    if len(parts) != 6 or not all(
-        len(part) <= 4 and part.isdigit() and part.isascii() for part in parts
-    ):
+    year, month, day, hour, minute, second = map(int, match.groups())
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    month_days = _MONTH_DAYS[month - 1] + (leap and month == 2) if 1 <= month <= 12 else 0
+    if not (1970 <= year <= 2200 and 1 <= day <= month_days and hour < 24 and minute < 60):
         return None
-    year, month, day, hour, minute, second = (int(part) for part in parts)
-    if not (1970 <= year <= 2200 and 1 <= month <= 12 and hour < 24 and minute < 60):
+    if second >= 60:
         return None
-    if not (1 <= day <= calendar.monthrange(year, month)[1] and second < 60):
-        return None
-    seconds = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0))
-    return seconds * 1_000_000_000
+    return (_days(year, month, day) * 86400 + hour * 3600 + minute * 60 + second) * 1_000_000_000
+
+
+def _days(year: int, month: int, day: int) -> int:
+    """Days from 1970-01-01 to a date of the proleptic Gregorian calendar (the well-known
+    days-from-civil arithmetic: what calendar.timegm does, without importing locale)."""
+    year -= month <= 2
+    era = year // 400
+    of_era = year - era * 400
+    of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    return era * 146097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719468
 
 
 @functools.lru_cache(maxsize=1024)

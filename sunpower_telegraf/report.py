@@ -36,15 +36,17 @@ def to_report(answer: Answer, options: Options = DEFAULTS) -> Mapped:
     if options.site and points:
         summary = to_summary(site, options.prefix)
         if isinstance(summary, Point):
-            points.append(summary)
+            points.append(_typed(summary))
         else:
             warnings.append(summary)
-    return Mapped([point for point in map(_typed, points) if point.fields], warnings)
+    return Mapped([point for point in points if point.fields], warnings)
 
 
 def _typed(point: Point) -> Point:
     """Every field keeps one type forever: a name of `STRING_FIELDS` is a string, any other a
-    finite float (arithmetic on huge values can overflow to inf, which no line may carry)."""
+    finite float (arithmetic on huge values can overflow to inf, which no line may carry).
+    `devices.to_fields` makes nothing else, so only storage values and the summary, which come
+    from elsewhere, are held to it here."""
     fields = point.fields
     if all(_well_typed(key, value) for key, value in fields.items()):
         return point
@@ -68,15 +70,17 @@ def merge_entries(points: list[Point], entries: list[Entry], prefix: str) -> lis
         if index is not None:
             point = merged[index]
             fields = {**entry.fields, **point.fields}
-            merged[index] = dataclasses.replace(point, fields=fields)
+            merged[index] = _typed(dataclasses.replace(point, fields=fields))
             continue
         tags = {"serial": entry.serial, "model": entry.model}
         merged.append(
-            Point(
-                prefix + to_snake(entry.device_type),
-                {key: value for key, value in tags.items() if value},
-                dict(entry.fields),
-                entry.time_ns,
+            _typed(
+                Point(
+                    prefix + to_snake(entry.device_type),
+                    {key: value for key, value in tags.items() if value},
+                    dict(entry.fields),
+                    entry.time_ns,
+                )
             )
         )
         by_serial[entry.serial] = len(merged) - 1

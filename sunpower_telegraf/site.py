@@ -15,7 +15,8 @@ storage devices, `/sys/livedata`), and every rule about what the PVS's numbers m
    neg_ltea_3phsum_kwh`) filled with `0.000000`: a production CT does not measure them. A
    production meter's value of exactly 0 on one of those channels is left out; any other value is
    a reading and kept.
-3. **A lifetime counter of 0 is a glitch.** Lifetime counters (`*ltea_3phsum_kwh`) only grow, and
+3. **A lifetime counter of 0 is a glitch.** Lifetime counters (`ltea_3phsum_kwh`, and
+   `net_`, `pos_` and `neg_ltea_3phsum_kwh`) only grow, and
    a real PVS now and then reports one as 0 for a poll. A counter of exactly 0 is left out, with a
    warning, except on a meter whose other counters show the 0 is real (`pos - neg = net` within
    1 kWh: the export counter of a meter that never saw export).
@@ -49,6 +50,7 @@ PLACEHOLDER_CHANNELS = frozenset(
     }
 )
 COUNTER_SUFFIX = "ltea_3phsum_kwh"
+COUNTERS = tuple(f"{side}{COUNTER_SUFFIX}" for side in ("", "net_", "pos_", "neg_"))
 COUNTER_TOLERANCE_KWH = 1.0
 STORAGE_TYPES = frozenset(
     {"Energy Storage System", "ESS BMS", "ESS Hub", "Storage Inverter", "Battery", "HUB+"}
@@ -59,7 +61,7 @@ STORAGE_TYPES = frozenset(
 class Site:
     """Device records (DeviceList shape, meaning rules applied), storage values, livedata."""
 
-    records: list[dict[str, Any]]
+    records: list[Mapping[str, Any]]
     storage: list[Entry] = field(default_factory=list)
     live: LiveData | None = None
     # None: no storage status was read; [] : it was, and it lists no alarm.
@@ -114,23 +116,30 @@ def meter_kind(record: Mapping[str, Any]) -> str | None:
 
 def _normalised(
     record: Mapping[str, Any], live: LiveData | None, warnings: list[str]
-) -> dict[str, Any]:
-    out = dict(record)
-    if out.get("DEVICE_TYPE") == "Power Meter" and out.get("ORIGIN") == "varserver":
-        subtype = _varserver_subtype(out, live)
+) -> Mapping[str, Any]:
+    """The record with the rules applied; the record itself where none changes it."""
+    added: dict[str, Any] = {}
+    if record.get("DEVICE_TYPE") == "Power Meter" and record.get("ORIGIN") == "varserver":
+        subtype = _varserver_subtype(record, live)
         if subtype:
-            out["subtype"] = subtype
+            added["subtype"] = subtype
         else:
             warnings.append(
-                f"consumption meter {_name(out)}: no /sys/livedata to tell a net (load-side) "
+                f"consumption meter {_name(record)}: no /sys/livedata to tell a net (load-side) "
                 "from a gross (line-side) meter; its subtype and the site's grid and consumption "
                 "are left out"
             )
-    if meter_kind(out) == "production":
-        for key in PLACEHOLDER_CHANNELS:
-            if key in out and to_number(out[key]) == 0:
-                del out[key]
-    _drop_zero_counters(out, warnings)
+    dropped = []
+    if (
+        record.get("DEVICE_TYPE") == "Power Meter"
+        and meter_kind({**record, **added}) == "production"
+    ):
+        dropped = [k for k in PLACEHOLDER_CHANNELS if k in record and to_number(record[k]) == 0]
+    dropped += _zero_counters(record, dropped, warnings)
+    if not added and not dropped:
+        return record
+    out = {key: value for key, value in record.items() if key not in dropped}
+    out.update(added)
     return out
 
 
@@ -151,14 +160,17 @@ def _varserver_subtype(record: Mapping[str, Any], live: LiveData | None) -> str 
     return None
 
 
-def _drop_zero_counters(record: dict[str, Any], warnings: list[str]) -> None:
+def _zero_counters(
+    record: Mapping[str, Any], placeholders: list[str], warnings: list[str]
+) -> list[str]:
+    """The lifetime counters of a record that read 0 and are glitches (rule 3)."""
     zeros = [
         key
-        for key, value in record.items()
-        if isinstance(key, str) and key.endswith(COUNTER_SUFFIX) and to_number(value) == 0
+        for key in COUNTERS
+        if key in record and key not in placeholders and to_number(record[key]) == 0
     ]
     if not zeros:
-        return
+        return []
     pos, neg, net = (
         to_number(record.get(f"{side}_{COUNTER_SUFFIX}")) for side in ("pos", "neg", "net")
     )
@@ -169,11 +181,10 @@ def _drop_zero_counters(record: dict[str, Any], warnings: list[str]) -> None:
         and (pos, neg, net) != (0, 0, 0)
         and abs(pos - neg - net) <= COUNTER_TOLERANCE_KWH
     )
-    for key in zeros:
-        if consistent and key != f"net_{COUNTER_SUFFIX}":
-            continue
-        del record[key]
+    glitches = [key for key in zeros if not (consistent and key != f"net_{COUNTER_SUFFIX}")]
+    for key in glitches:
         warnings.append(f"{_name(record)}: lifetime {key} read 0, left out (a PVS glitch)")
+    return glitches
 
 
 def _storage_counters(entry: Entry, warnings: list[str]) -> Entry:

@@ -41,7 +41,6 @@ oldest inverter reading.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -186,7 +185,7 @@ def _soc(site: Site) -> float | None:
         for value in [entry.fields.get("customer_state_of_charge_percent")]
         if isinstance(value, float)
     ]
-    return statistics.fmean(values) if values else None
+    return sum(values) / len(values) if values else None
 
 
 def _entry(entry: Any, key: str, device_type: str) -> float | None:

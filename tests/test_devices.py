@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sunpower_telegraf.devices import parse_datatime, to_fields, to_number, to_point, to_points
 from sunpower_telegraf.lineproto import Point
@@ -155,3 +157,31 @@ def test_to_points_skips_with_warnings_and_keeps_order() -> None:
         "skipped device #2: not a JSON object",
         "skipped device #3: a device S2 has no DEVICE_TYPE",
     ]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.integers(1960, 2210),
+    st.integers(0, 13),
+    st.integers(0, 32),
+    st.integers(0, 25),
+    st.integers(0, 61),
+    st.integers(0, 61),
+)
+def test_datatime_is_what_calendar_timegm_says(
+    year: int, month: int, day: int, hour: int, minute: int, second: int
+) -> None:
+    """The reading's time is worked out without importing calendar (and locale): the same."""
+    import calendar
+
+    text = f"{year},{month:02d},{day:02d},{hour:02d},{minute:02d},{second:02d}"
+    valid = (
+        1970 <= year <= 2200
+        and 1 <= month <= 12
+        and 1 <= day <= calendar.monthrange(year, month)[1]
+        and hour < 24
+        and minute < 60
+        and second < 60
+    )
+    expected = calendar.timegm((year, month, day, hour, minute, second)) * 10**9 if valid else None
+    assert parse_datatime(text) == expected
