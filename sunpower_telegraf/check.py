@@ -16,43 +16,27 @@ from typing import Any
 import click
 
 from .answer import Answer, PVSError
+from .cli import Reach
 from .lineproto import Point, clean_text
 from .report import Options, to_report
-from .transport import TLS, Exchange
+from .transport import Exchange
 
 INTERVAL = 300  # seconds: what the shipped config uses and the PVS's own 5-minute grid
 
 
-def run_check(
-    host: str,
-    source: str,
-    password: str | None,
-    ca_file: str | None,
-    fingerprint: str | None,
-    proxy: str | None,
-    timeout: float,
-    options: Options,
-) -> None:
-    """Print the diagnosis; exit 1 (with the normal run's first stderr line) when no data could
-    be read."""
-    from .pvs import Target, fetch_site
+def run_check(reach: Reach, options: Options) -> None:
+    """Print the diagnosis; a PVSError (the normal run's first stderr line, exit 1) when no data
+    could be read."""
+    from .pvs import Target
 
-    target = Target.parse(host)
+    target = Target.parse(reach.host)
     log: list[Exchange] = []
     say = _Printer()
     say(f"PVS:       {target.base} (legacy requests), {target.login_base} (login)")
-    if proxy:
-        say(f"proxy:     {proxy}")
+    if reach.proxy:
+        say(f"proxy:     {reach.proxy}")
     try:
-        answer = fetch_site(
-            host,
-            source=source,
-            password=password or None,
-            tls=TLS(ca_file=ca_file, fingerprint=fingerprint),
-            seconds=timeout,
-            proxy=proxy,
-            log=log,
-        )
+        answer = reach.fetch(log)
     except PVSError:
         _requests(say, log)
         say("result:    no data could be read (the reason is on standard error)")

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
+from typing import Any, NamedTuple
 
 import click
 
@@ -279,16 +280,15 @@ def main(
         write_stdout(format_config(this_command(), host))
         return
     options = Options(prefix=prefix, device_time=not no_device_time, site=not no_site_summary)
+    reach = Reach(host, source, password, ca_file, fingerprint, proxy, timeout)
     try:
         with _signals_stop():
             if check:
                 from .check import run_check
 
-                run_check(host, source, password, ca_file, fingerprint, proxy, timeout, options)
+                run_check(reach, options)
                 return
-            answer = _answer(
-                input_paths, host, source, password, ca_file, fingerprint, proxy, timeout
-            )
+            answer = read_input(input_paths) if input_paths else reach.fetch()
             report = to_report(answer, options)
     except PVSError as exc:
         fail(str(exc))
@@ -332,22 +332,28 @@ def run() -> None:
     os._exit(code)
 
 
-def _answer(
-    input_paths: Sequence[str],
-    host: str,
-    source: str,
-    password: str | None,
-    ca_file: str | None,
-    fingerprint: str | None,
-    proxy: str | None,
-    timeout: float,
-) -> Answer:
-    if input_paths:
-        return read_input(input_paths)
-    from .pvs import fetch_site  # requests is slow to import; --input does without it
-    from .transport import TLS
+class Reach(NamedTuple):
+    """How to reach the PVS, as the options say."""
 
-    tls = TLS(ca_file=ca_file, fingerprint=fingerprint)
-    return fetch_site(
-        host, source=source, password=password or None, tls=tls, seconds=timeout, proxy=proxy
-    )
+    host: str
+    source: str
+    password: str | None
+    ca_file: str | None
+    fingerprint: str | None
+    proxy: str | None
+    seconds: float
+
+    def fetch(self, log: list[Any] | None = None) -> Answer:
+        """The run's documents from the PVS; `log` receives each request made."""
+        from .pvs import fetch_site  # requests is slow to import; --input does without it
+        from .transport import TLS
+
+        return fetch_site(
+            self.host,
+            source=self.source,
+            password=self.password or None,
+            tls=TLS(ca_file=self.ca_file, fingerprint=self.fingerprint),
+            seconds=self.seconds,
+            proxy=self.proxy,
+            log=log,
+        )

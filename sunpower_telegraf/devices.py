@@ -12,6 +12,11 @@ The rules, which every source of device records keeps:
   nulls, empty strings, `nan`, `inf` and text are not fields. `STATE` becomes the string field
   `state`. The names in `STRING_FIELDS` are the only string fields of any source, and a number
   never takes one of them, so every field keeps one type forever.
+- What is not measured is no field: the records reaching here have been through `site.py`, which
+  drops a production meter's placeholder channels (the varserver fills the consumption meter's
+  per-leg names with `0.000000` on it; a value of exactly 0 there is a placeholder, any other a
+  reading) and lifetime counters that read 0 (a glitch, unless the meter's other counters show
+  the 0 is real).
 - Bounds: a run maps at most `MAX_DEVICES` devices, and a device with more than `MAX_KEYS` keys
   (a real one has under 100) is skipped with a warning; past `MAX_SKIP_WARNINGS` skipped devices
   one warning counts the rest.
