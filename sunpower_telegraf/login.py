@@ -54,6 +54,7 @@ class Conversation:
         self.budget = budget
         self.cookies: dict[str, str] | None = None
         self.logged_in = False
+        self.password_from_serial = ""  # read once, for a second login when a session expires
 
     def get_json(self, path: str, base: str | None = None, seconds: float | None = None) -> Any:
         url = (base or self.base) + path
@@ -90,7 +91,9 @@ class Conversation:
         )
 
     def login(self) -> None:
-        password = self.password or self.fetch_serial()[-5:]
+        if not self.password:
+            self.password_from_serial = self.password_from_serial or self.fetch_serial()[-5:]
+        password = self.password or self.password_from_serial
         url = self.login_base + LOGIN
         self.cookies = None  # a stale session cookie makes even the open addresses answer 401
         reply = self.transport.get(url, self.budget(), auth=(LOGIN_USER, password))

@@ -373,6 +373,38 @@ def test_current_firmware_reads_the_battery_from_the_varserver(standin) -> None:
     assert "consumption_kw=0.9202," in site  # not 5.88: the charging battery is no house load
 
 
+def test_a_second_login_keeps_within_eight_requests(standin) -> None:
+    """A session that expires mid-run costs a login and a retry; what no longer fits in the 8
+    requests is left out with a warning, and the logout always has its place."""
+    firmware = CurrentFirmware(
+        "ZT221285000549W2071",
+        devices=json.loads((CURRENT / "devicelist.json").read_text()),
+        vars_=json.loads((CURRENT / "vars.json").read_text()),
+    )
+    firmware.expire_next = 1
+    pvs = standin(firmware.routes())
+    result = CliRunner().invoke(
+        main, ["--host", f"http://{pvs.hostport}"], env={"SUNPOWER_PVS_PASSWORD": ""}
+    )
+    assert result.exit_code == 0
+    assert pvs.paths() == [
+        DEVICE_LIST,
+        "/vars?name=/sys/info/serialnum",  # read once: the second login uses it again
+        "/auth?login",
+        "/cgi-bin/dl_cgi/devices/list",
+        "/auth?login",
+        "/cgi-bin/dl_cgi/devices/list",
+        "/vars?match=/sys/livedata/&fmt=obj",
+        "/auth?logout",
+    ]
+    assert result.stderr.splitlines() == [
+        "sunpower-lp: warning: battery (/sys/devices/ess) left out: no request left of the 8",
+        "sunpower-lp: warning: transfer switch left out: no request left of the 8",
+    ]
+    site = result.stdout.splitlines()[-1]
+    assert "battery_kw=-4.962," in site  # livedata still gives the battery
+
+
 def test_site_without_battery_makes_no_storage_request(standin) -> None:
     day = json.loads((FIXTURES / "varserver-day" / "vars.json").read_text())
     firmware = CurrentFirmware(
