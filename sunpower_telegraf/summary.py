@@ -61,7 +61,9 @@ def _sum(values: Sequence[float | None]) -> float | None:
 
 
 def _plus(*values: float | None) -> float | None:
-    return None if any(value is None for value in values) else sum(v for v in values if v)
+    """The sum, or None when a term is unknown."""
+    present = [value for value in values if value is not None]
+    return sum(present, 0.0) if len(present) == len(values) else None
 
 
 def to_summary(site: Site, prefix: str = "sunpower_") -> Point | str:

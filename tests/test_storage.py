@@ -267,6 +267,23 @@ COUNTS = {
             ],
             {"grid_kw": 1.0, "grid_import_kw": 1.0, "grid_export_kw": 0.0, "inverters_total": 0.0},
         ),
+        (  # nothing flows at all: every power is a real 0, none is left out
+            [PVS, {**PROD, "p_3phsum_kw": "0"}, {**NET, "p_3phsum_kw": "0"}],
+            {
+                "production_kw": 0.0,
+                "production_lifetime_kwh": 1000.0,
+                "production_source": "meter",
+                "grid_kw": 0.0,
+                "grid_import_kw": 0.0,
+                "grid_export_kw": 0.0,
+                "consumption_kw": 0.0,
+                "grid_net_lifetime_kwh": -300.0,
+                "grid_import_lifetime_kwh": 700.0,
+                "grid_export_lifetime_kwh": 1000.0,
+                "consumption_lifetime_kwh": 700.0,
+                "inverters_total": 0.0,
+            },
+        ),
     ],
     ids=[
         "net-meter",
@@ -275,10 +292,16 @@ COUNTS = {
         "zero-production-meter",
         "night",
         "pvs5",
+        "all-zero",
     ],
 )
 def test_site_summary(records: list[dict[str, Any]], fields: dict[str, Any]) -> None:
-    assert summary(records) == Point("sunpower_site", {"serial": "ZT1"}, fields, None)
+    point = summary(records)
+    assert point == Point("sunpower_site", {"serial": "ZT1"}, fields, None)
+    assert isinstance(point, Point)
+    assert {key: type(value) for key, value in point.fields.items()} == {
+        key: type(value) for key, value in fields.items()
+    }  # 0 is not 0.0 here: a field keeps one type
 
 
 def summary(records: list[dict[str, Any]]) -> Point | str:
