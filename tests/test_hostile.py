@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -19,6 +20,7 @@ from typing import Any
 
 import line_protocol_parser
 import pytest
+import trustme
 from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -212,10 +214,14 @@ def test_a_pvs_that_breaks_off_is_a_plain_error(raw_pvs, sent: bytes, reason: st
 
 @pytest.mark.parametrize("variable", ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy"])
 def test_proxy_variables_are_not_used(standin, variable: str) -> None:
-    proxy = standin({})  # a proxy would receive the request and, on current firmware, the login
+    """A bare host: the DeviceList over HTTP, the login and the data over HTTPS, so that each
+    variable would catch some of the run, the login included."""
+    proxy = standin({})
     firmware = CurrentFirmware(SERIAL, devices=json.loads(DAY_BODY))
-    pvs = standin(firmware.routes())
-    result = invoke("--host", f"http://{pvs.hostport}", env={variable: proxy.url, **NO_BYPASS})
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trustme.CA().issue_cert("127.0.0.1").configure_cert(context)
+    pvs = standin(firmware.routes(), tls=context)
+    result = invoke("--host", pvs.hostport, env={variable: proxy.url, **NO_BYPASS})
     assert (result.exit_code, result.stdout) == (0, DAY_LINES)
     assert proxy.requests == []
     assert LOGIN in pvs.paths()
