@@ -8,7 +8,6 @@ right now in words, every warning, and the Telegraf `timeout` and `interval` to 
 from __future__ import annotations
 
 import math
-import sys
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
@@ -142,7 +141,3 @@ def _site(points: list[Point]) -> Point | None:
 
 def _float(value: Any) -> float:
     return value if isinstance(value, float) else 0.0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit("run: sunpower-lp --check")
