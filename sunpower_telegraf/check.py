@@ -30,34 +30,33 @@ def run_check(reach: Reach, options: Options) -> None:
 
     target = Target.parse(reach.host)
     log: list[Exchange] = []
-    say = _Printer()
-    say(f"PVS:       {target.base} (legacy requests), {target.login_base} (login)")
+    _say(f"PVS:       {target.base} (legacy requests), {target.login_base} (login)")
     if reach.proxy:
-        say(f"proxy:     {reach.proxy}")
+        _say(f"proxy:     {reach.proxy}")
     try:
         answer = reach.fetch(log)
     except PVSError:
-        _requests(say, log)
-        say("result:    no data could be read (the reason is on standard error)")
+        _requests(log)
+        _say("result:    no data could be read (the reason is on standard error)")
         raise
     report = to_report(answer, options)
-    _connection(say, answer, log)
-    _requests(say, log)
-    _found(say, answer, report.points)
-    _now(say, report.points)
+    _connection(answer, log)
+    _requests(log)
+    _found(answer, report.points)
+    _now(report.points)
     for warning in report.warnings:
-        say(f"warning:   {warning}")
-    _telegraf(say, sum(exchange.seconds for exchange in log))
+        _say(f"warning:   {warning}")
+    _telegraf(sum(exchange.seconds for exchange in log))
     if not report.points:
         raise PVSError("the PVS answer has no device that could be mapped to a line")
 
 
-class _Printer:
-    def __call__(self, line: str) -> None:
-        click.echo(clean_text(line) if "\n" in line else line)
+def _say(line: str) -> None:
+    """One line of the diagnosis; text from the PVS cannot break it in two."""
+    click.echo(line.replace("\r", " ").replace("\n", " "))
 
 
-def _connection(say: _Printer, answer: Answer, log: list[Exchange]) -> None:
+def _connection(answer: Answer, log: list[Exchange]) -> None:
     schemes = sorted({exchange.url.split(":", 1)[0].upper() for exchange in log})
     if answer.firmware == "legacy":
         how = "legacy firmware: the DeviceList answered without a login"
@@ -65,12 +64,14 @@ def _connection(say: _Printer, answer: Answer, log: list[Exchange]) -> None:
         how = "current firmware: login as ssm_owner accepted"
     else:
         how = "current firmware"
-    say(f"connected: over {' and '.join(schemes)}; {how}")
+    _say(f"connected: over {' and '.join(schemes)}; {how}")
     pvs = _pvs_record(answer)
     model = pvs.get("MODEL") or answer.vars.get("/sys/info/model")
     build = pvs.get("SWVER") or answer.vars.get("/sys/info/sw_rev")
     if model or build:
-        say(f"model:     {clean_text(str(model or '?'))}, firmware {clean_text(str(build or '?'))}")
+        _say(
+            f"model:     {clean_text(str(model or '?'))}, firmware {clean_text(str(build or '?'))}"
+        )
 
 
 def _pvs_record(answer: Answer) -> Mapping[str, Any]:
@@ -79,29 +80,31 @@ def _pvs_record(answer: Answer) -> Mapping[str, Any]:
     return found[0] if found else {}
 
 
-def _requests(say: _Printer, log: list[Exchange]) -> None:
+def _requests(log: list[Exchange]) -> None:
     for exchange in log:
-        say(f"request:   GET {exchange.url} -> {exchange.outcome} in {exchange.seconds:.2f} s")
+        _say(f"request:   GET {exchange.url} -> {exchange.outcome} in {exchange.seconds:.2f} s")
 
 
-def _found(say: _Printer, answer: Answer, points: list[Point]) -> None:
+def _found(answer: Answer, points: list[Point]) -> None:
     kinds = Counter(
         point.measurement for point in points if not point.measurement.endswith("_site")
     )
     listed = ", ".join(f"{count} {name}" for name, count in kinds.items())
-    say(f"found:     {listed or 'no device'}")
+    _say(f"found:     {listed or 'no device'}")
     site = _site(points)
     if site is not None and "inverters_total" in site.fields:
         total = int(_float(site.fields["inverters_total"]))
         if "inverters_working" in site.fields:
             working = int(_float(site.fields["inverters_working"]))
             error = int(_float(site.fields.get("inverters_error", 0.0)))
-            say(f"inverters: {total} listed, {working} working, {error} in error (normal at night)")
+            _say(
+                f"inverters: {total} listed, {working} working, {error} in error (normal at night)"
+            )
         else:
-            say(f"inverters: {total} reporting (the varserver leaves sleeping ones out)")
+            _say(f"inverters: {total} reporting (the varserver leaves sleeping ones out)")
 
 
-def _now(say: _Printer, points: list[Point]) -> None:
+def _now(points: list[Point]) -> None:
     site = _site(points)
     if site is None:
         return
@@ -122,14 +125,14 @@ def _now(say: _Printer, points: list[Point]) -> None:
         soc = fields.get("battery_soc_percent")
         charge = f" ({_float(soc):.0f} % full)" if soc is not None else ""
         parts.append(f"battery {state} {abs(battery):.2f} kW{charge}")
-    say(f"now:       {', '.join(parts) if parts else 'no site figures'}")
+    _say(f"now:       {', '.join(parts) if parts else 'no site figures'}")
 
 
-def _telegraf(say: _Printer, seconds: float) -> None:
+def _telegraf(seconds: float) -> None:
     """A Telegraf timeout with room for a PVS three times slower than now; --timeout below."""
     telegraf = max(60, math.ceil((3 * seconds + 20) / 10) * 10)
     interval = max(INTERVAL, 2 * telegraf)
-    say(
+    _say(
         f'telegraf:  the PVS took {seconds:.1f} s in all; use interval = "{interval}s", '
         f'timeout = "{telegraf}s" and sunpower-lp --timeout {telegraf - 20}'
     )

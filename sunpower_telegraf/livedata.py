@@ -19,6 +19,17 @@ from typing import Any, NamedTuple
 from .devices import to_number
 
 PREFIX = "/sys/livedata/"
+NAMES = (
+    "pv_p",
+    "pv_en",
+    "net_p",
+    "net_en",
+    "site_load_p",
+    "site_load_en",
+    "ess_p",
+    "ess_en",
+    "soc",
+)
 
 
 class LiveData(NamedTuple):
@@ -42,8 +53,8 @@ class LiveData(NamedTuple):
 
 def to_livedata(variables: Mapping[str, Any]) -> LiveData | None:
     """The livedata among varserver variables, or None when there is none."""
-    if not any(isinstance(path, str) and path.startswith(PREFIX) for path in variables):
-        return None
+    if not any(PREFIX + name in variables for name in NAMES):
+        return None  # looked up by name: the variables may hold thousands of device values
 
     def value(name: str, scale: float = 1.0) -> float | None:
         number = to_number(variables.get(PREFIX + name))

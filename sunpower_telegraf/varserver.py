@@ -187,7 +187,8 @@ def _device_record(kind: str, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _has_info(variables: Mapping[str, Any]) -> bool:
-    return any(path.startswith("/sys/info/") for path in variables)
+    names = ("serialnum", "model", *INFO_FIELDS)
+    return any(f"/sys/info/{name}" in variables for name in names)
 
 
 def _info_record(variables: Mapping[str, Any]) -> dict[str, Any]:
