@@ -7,7 +7,6 @@ right now in words, every warning, and the Telegraf `timeout` and `interval` to 
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
@@ -18,9 +17,8 @@ from .answer import Answer, PVSError
 from .cli import Reach
 from .lineproto import Point, clean_text
 from .report import Options, to_report
+from .telegraf import advice
 from .transport import Exchange
-
-INTERVAL = 300  # seconds: what the shipped config uses and the PVS's own 5-minute grid
 
 
 def run_check(reach: Reach, options: Options) -> None:
@@ -129,12 +127,10 @@ def _now(points: list[Point]) -> None:
 
 
 def _telegraf(seconds: float) -> None:
-    """A Telegraf timeout with room for a PVS three times slower than now; --timeout below."""
-    telegraf = max(60, math.ceil((3 * seconds + 20) / 10) * 10)
-    interval = max(INTERVAL, 2 * telegraf)
+    interval, telegraf, run = advice(seconds)
     _say(
         f'telegraf:  the PVS took {seconds:.1f} s in all; use interval = "{interval}s", '
-        f'timeout = "{telegraf}s" and sunpower-lp --timeout {telegraf - 20}'
+        f'timeout = "{telegraf}s" and sunpower-lp --timeout {run}'
     )
 
 

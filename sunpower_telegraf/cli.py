@@ -206,6 +206,15 @@ def _signals_stop() -> Iterator[None]:
     "varserver where the firmware has no device list any more.",
 )
 @click.option(
+    "--production-source",
+    type=click.Choice(["auto", "meter", "inverters"]),
+    default="auto",
+    show_default=True,
+    help="Where the site's production power and lifetime come from. auto: the production meter "
+    "where the site has one, else the inverters' sum. inverters: always the inverters' sum, for "
+    "sites whose production meter has no CT and reads 0. meter: always the production meter.",
+)
+@click.option(
     "--password",
     envvar="SUNPOWER_PVS_PASSWORD",
     metavar="TEXT",
@@ -249,6 +258,28 @@ def _signals_stop() -> Iterator[None]:
     "full path, with --host as the PVS, and exit: sunpower-lp --telegraf-config > "
     "/etc/telegraf/telegraf.d/sunpower.conf",
 )
+@click.option(
+    "--follow",
+    is_flag=True,
+    help="Keep running for Telegraf's [[inputs.execd]]: one kept login session, the site's power "
+    "every second from the PVS6 websocket, and every device each --interval; lines are printed "
+    "as data arrives. Ends when standard input closes or on SIGTERM.",
+)
+@click.option(
+    "--interval",
+    type=float,
+    default=300.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="With --follow: seconds between device polls (the PVS refreshes device data about every "
+    "5 minutes).",
+)
+@click.option(
+    "--quiet-at-night",
+    is_flag=True,
+    help="With --follow: skip the device poll while the PVS reports no production (the site "
+    "line and the websocket go on).",
+)
 @click.version_option(None, "--version", package_name="sunpower-telegraf", prog_name="sunpower-lp")
 def main(
     host: str,
@@ -264,6 +295,10 @@ def main(
     proxy: str | None,
     check: bool,
     telegraf_config: bool,
+    production_source: str,
+    follow: bool,
+    interval: float,
+    quiet_at_night: bool,
 ) -> None:
     """Ask a SunPower PVS5/PVS6 once for its devices and print them as InfluxDB line protocol.
 
@@ -279,8 +314,18 @@ def main(
 
         write_stdout(format_config(this_command(), host))
         return
-    options = Options(prefix=prefix, device_time=not no_device_time, site=not no_site_summary)
+    options = Options(
+        prefix=prefix,
+        device_time=not no_device_time,
+        site=not no_site_summary,
+        production_source=production_source,
+    )
     reach = Reach(host, source, password, ca_file, fingerprint, proxy, timeout)
+    if follow:
+        from .follow import run_follow
+
+        run_follow(reach, options, interval=interval, quiet_at_night=quiet_at_night)
+        return
     try:
         with _signals_stop():
             if check:

@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from .answer import Answer
 from .devices import STRING_FIELDS, Mapped, to_points
+from .health import to_device_health
 from .lineproto import FieldValue, Point, to_snake
 from .site import to_site
 from .storage import Entry
@@ -18,6 +19,8 @@ class Options(NamedTuple):
     prefix: str = "sunpower_"
     device_time: bool = True
     site: bool = True
+    # Where the site's production comes from: auto (the meter where there is one), meter, inverters.
+    production_source: str = "auto"
 
 
 DEFAULTS = Options()
@@ -32,6 +35,14 @@ def to_report(answer: Answer, options: Options = DEFAULTS) -> Mapped:
     if not options.device_time:
         entries = [entry._replace(time_ns=None) for entry in entries]
     points = merge_entries(mapped.points, entries, options.prefix)
+    health = to_device_health(site)
+    if health:
+        points = [
+            _typed(dataclasses.replace(point, fields={**point.fields, **extra}))
+            if (extra := health.get(point.tags.get("serial", "")))
+            else point
+            for point in points
+        ]
     warnings = answer.warnings + site.warnings + mapped.warnings
     if options.site and points:
         summary = to_summary(site, options.prefix)

@@ -44,7 +44,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .devices import parse_datatime, to_number
+from .devices import to_number
+from .health import to_inverter_fields
 from .lineproto import FieldValue, Point, clean_text
 from .site import Site, devices_of, meter_kind
 
@@ -151,7 +152,7 @@ def to_summary(site: Site, prefix: str = "sunpower_") -> Point | str:
         fields["storage_alarms"] = float(len(site.alarms))
         if site.alarms:
             fields["storage_alarm_names"] = ", ".join(site.alarms)
-    fields.update(_inverter_fields(records, inverters))
+    fields.update(to_inverter_fields(records, inverters))
 
     rounded: dict[str, FieldValue] = {
         key: round(value, 6) if isinstance(value, float) else value
@@ -193,26 +194,3 @@ def _soc(site: Site) -> float | None:
 def _entry(entry: Any, key: str, device_type: str) -> float | None:
     value = entry.fields.get(key) if entry.device_type == device_type else None
     return value if isinstance(value, float) else None
-
-
-def _inverter_fields(
-    records: Sequence[Mapping[str, Any]], inverters: Sequence[Mapping[str, Any]]
-) -> dict[str, float | None]:
-    fields: dict[str, float | None] = {"inverters_total": float(len(inverters))}
-    states = [str(i.get("STATE", "")).lower() for i in inverters if i.get("STATE")]
-    if states:
-        working, error = states.count("working"), states.count("error")
-        fields["inverters_working"] = float(working)
-        fields["inverters_error"] = float(error)
-        # In error while another works, so while the sun is up: a panel to look at.
-        fields["inverters_error_daylight"] = float(error if working else 0)
-    readings = [parse_datatime(i.get("DATATIME")) for i in inverters]
-    oldest = min((t for t in readings if t is not None), default=None)
-    clocks = [parse_datatime(d.get("CURTIME")) for d in records]
-    clock = max((t for t in clocks if t is not None), default=None)
-    if clock is None:
-        readings_all = [parse_datatime(d.get("DATATIME")) for d in records]
-        clock = max((t for t in readings_all if t is not None), default=None)
-    if oldest is not None and clock is not None:
-        fields["inverter_reading_age_max_s"] = float(max(clock - oldest, 0) // 1_000_000_000)
-    return fields

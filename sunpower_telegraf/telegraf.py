@@ -7,6 +7,7 @@ config written by the installed command names exactly what Telegraf's service us
 from __future__ import annotations
 
 import json
+import math
 import os
 import shlex
 import sys
@@ -42,6 +43,14 @@ TEMPLATE = """\
   data_format = "influx"
 """
 DEFAULT_HOST = "172.27.153.1"
+INTERVAL = 300  # seconds: the PVS's own 5-minute grid
+
+
+def advice(seconds: float) -> tuple[int, int, int]:
+    """Telegraf `interval`, `timeout` and sunpower-lp `--timeout` (whole seconds) for a PVS that
+    took `seconds` to answer a run: room for one three times slower than now."""
+    telegraf = max(60, math.ceil((3 * seconds + 20) / 10) * 10)
+    return max(INTERVAL, 2 * telegraf), telegraf, telegraf - 20
 
 
 def format_config(command: list[str], host: str = DEFAULT_HOST) -> str:
