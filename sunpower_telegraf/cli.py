@@ -21,7 +21,7 @@ from types import FrameType
 
 import click
 
-from .answer import Answer, PVSError, parse_json, to_answer
+from .answer import Answer, PVSError, parse_file, to_answer
 from .lineproto import clean_text, format_points
 from .reach import Reach as Reach  # re-exported: --follow took it from here
 from .report import Options, to_report
@@ -75,7 +75,7 @@ def read_input(paths: Sequence[str]) -> Answer:
             raise PVSError(f"cannot read {where}: {reason}") from None
         if len(body) > MAX_INPUT:
             raise PVSError(f"{where} is larger than {MAX_INPUT // 2**20} MiB: not a PVS answer")
-        documents.append((where, parse_json(body, where)))
+        documents.append((where, parse_file(body, where)))
     return to_answer(documents)
 
 

@@ -13,11 +13,12 @@ a stale cookie makes even the open addresses answer 401.
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections.abc import Callable
 from typing import Any
 
-from .answer import PVSError, parse_json
+from .answer import PVSError, means_logged_out, parse_json, to_error, to_text
 from .transport import Late, Transport
 
 LOGIN_USER = "ssm_owner"
@@ -101,8 +102,21 @@ class Conversation:
         )
         if reply.status != 200:
             error = STATUS_ERRORS.get(reply.status, PVSError)
-            raise error(f"the PVS answered HTTP {reply.status} to {url}")
-        return parse_json(reply.body, url, reply.content_type)
+            message = f"the PVS answered HTTP {reply.status} to {url}"
+            document = _small_json(reply.body)
+            problem = to_error(document)
+            if problem is not None and error not in (Refused, Missing):
+                message += f": {problem}"
+                if means_logged_out(document):
+                    error = Refused  # a 400 "no session" is the session gone, not missing data
+            raise error(message)
+        document = parse_json(reply.body, url, reply.content_type)
+        problem = to_error(document)
+        if problem is not None:
+            # An error report in a 200 answer is no data; saying the session is gone, it is one.
+            error = Refused if means_logged_out(document) else PVSError
+            raise error(f"the PVS answered {url} with an error: {problem}")
+        return document
 
     def fetch_serial(self) -> str:
         """The PVS serial, from either address that answers without a login."""
@@ -173,7 +187,13 @@ class Conversation:
             return self.get_json(path, self.login_base, seconds)
         except Refused:
             self.cookies = None  # the session is gone: its cookie would spoil every request
-            self.login()
+            try:
+                self.login()
+            except OutOfRequests:
+                raise OutOfRequests(
+                    f"the PVS refused the session, and no request is left of the {self.limit} "
+                    "for another login"
+                ) from None
             try:
                 return self.get_json(path, self.login_base, seconds)
             except Refused as exc:
@@ -187,3 +207,13 @@ class Conversation:
         with contextlib.suppress(PVSError):
             self.transport.get(self.login_base + LOGOUT, seconds, cookies=self.cookies)
         self.cookies = None
+
+
+def _small_json(body: bytes) -> Any:
+    """The JSON document of a short error answer, or None."""
+    if len(body) > 4096:
+        return None
+    try:
+        return json.loads(to_text(body))
+    except (ValueError, RecursionError):
+        return None

@@ -193,14 +193,15 @@ class Session:
     def primary_budget(self) -> float:
         return self.clock.left() - (LOGOUT_RESERVE if self.pvs.cookies is not None else 0.0)
 
-    def secondary(self, what: str, fetch: Callable[[float], Any]) -> Any:
-        """`fetch(seconds)`, or None with a warning when it fails, runs late or would pass the
-        request limit."""
+    def secondary(self, what: str, path: str, fetch: Callable[[float], Any]) -> Any:
+        """`fetch(seconds)`, or None with a warning when it fails, runs late, answers with an
+        error or would pass the request limit."""
         seconds = min(SECONDARY_SECONDS, self.primary_budget())
         try:
             return fetch(seconds)
         except PVSError as exc:
             self.answer.warnings.append(f"{what} left out: {exc}")
+            self.answer.failed.append(path)
             return None
 
     # -- what each path reads ------------------------------------------------------------------
@@ -238,7 +239,7 @@ class Session:
                 self.vars("battery (/sys/devices/ess)", VARS_ESS)
                 self.vars("transfer switch", VARS_TRANSFER_SWITCH)
         elif _names_storage(devices):
-            status = self.secondary("storage status", self.ess_status)
+            status = self.secondary("storage status", ESS_STATUS, self.ess_status)
             if status is not None:
                 self.answer.ess_status = status
 
@@ -247,27 +248,29 @@ class Session:
             document = self.pvs.get_json(ESS_STATUS, seconds=seconds)
         except Refused:
             document = self.pvs.get_json_logged_in(ESS_STATUS, seconds)
-        if not isinstance(document, dict):
-            raise PVSError("the storage status is not a JSON object")
+        if not isinstance(document, dict) or "ess_report" not in document:
+            raise PVSError(f"the PVS answered {ESS_STATUS} with no storage status")
         return document
 
     def varserver(self) -> None:
         self.firmware = "current"
-        devices = self.fetch_vars(VARS_DEVICES, self.primary_budget())
+        try:
+            devices = self.fetch_vars(VARS_DEVICES, self.primary_budget())
+        except NoData:
+            devices = {}  # no device at all: the run says so
         self.vars("PVS details (/sys/info)", VARS_INFO)
         self.vars("site figures (/sys/livedata)", VARS_LIVEDATA)
         self.answer.vars.update(devices)
 
     def vars(self, what: str, path: str) -> None:
-        found = self.secondary(what, lambda seconds: self.fetch_vars(path, seconds))
+        found = self.secondary(what, path, lambda seconds: self.fetch_vars(path, seconds))
         if found:
             self.answer.vars.update(found)
 
     def fetch_vars(self, path: str, seconds: float) -> dict[str, Any]:
-        try:
-            document = self.pvs.get_json_logged_in(path, seconds)
-        except NoData:
-            return {}
+        """Varserver variables; a NoData (HTTP 400: no variable matches) is the caller's to
+        judge, and so is an answer with no variables."""
+        document = self.pvs.get_json_logged_in(path, seconds)
         if not isinstance(document, dict):
             raise PVSError(f"the PVS answered {path} with something other than a JSON object")
         return {str(key): value for key, value in document.items()}
