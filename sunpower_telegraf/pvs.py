@@ -9,11 +9,20 @@ Requests per run (logout included; at most 8, whatever happens):
 - current firmware, varserver: 6, serial, login, `/sys/devices`, `/sys/info`, `/sys/livedata`,
   logout; one less with a password given.
 
+A session the PVS refuses (401/403, or an error object saying so) is dropped and logged in
+again, and the request tried once more, only where the login, the retry and the logout still fit
+in the 8 (`login.Conversation.spend`). The device data comes first, so it always fits; what a run
+gives up when the 8 run out is what comes last: on the device list, the transfer switch, then the
+battery's ESS values, then livedata; on the varserver, livedata, then `/sys/info`. Each is named in
+a warning and listed in `Answer.failed`. Two expiries in one run leave out the livedata (7
+requests: the second expired session needs no logout).
+
 The device data (the device list, or the varserver's devices) is the primary request: without it
 there is nothing to print, and it may use all the time left. Every other request (livedata, the
 storage status or the varserver's storage devices, `/sys/info`) is secondary: it gets at most
-`SECONDARY_SECONDS` of what is left, and when it fails or runs late the run goes on without it and
-says so in a warning. The logout always gets its own second or so, even past the deadline.
+`SECONDARY_SECONDS` of what is left, and when it fails, runs late or answers with an error object
+(never data) the run goes on without it and says so in a warning. The logout always gets its own
+second or so, even past the deadline.
 """
 
 from __future__ import annotations

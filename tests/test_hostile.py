@@ -664,3 +664,195 @@ def test_random_documents_keep_the_contract(
         assert result.exit_code == 1 and result.stdout == ""
         assert result.stderr.startswith("sunpower-lp: error: ")
         assert "\r" not in result.stderr.splitlines()[0]
+
+
+# -- secondary requests that fail on a current-firmware PVS with a battery ----------------------
+
+CURRENT = FIXTURES / "current-storage"
+CURRENT_SERIAL = "ZT221285000549W2071"
+CURRENT_DEVICES = json.loads((CURRENT / "devicelist.json").read_text())
+CURRENT_VARS = json.loads((CURRENT / "vars.json").read_text())
+ESS = "/vars?match=/sys/devices/ess/&fmt=obj"
+TRANSFER_SWITCH = "/vars?match=/sys/devices/transfer_switch/&fmt=obj"
+DEVICES = "/cgi-bin/dl_cgi/devices/list"
+SERIAL_VARS = "/vars?name=/sys/info/serialnum"
+ERROR_OBJECT = {"errorcode": 12, "errormsg": "no such variables"}
+QUOTED = '{"errorcode": 12, "errormsg": "no such variables"}'
+
+
+class Expiring(CurrentFirmware):
+    """A battery site on current firmware whose session ends just before the guarded requests
+    numbered in `expire_at` (1 = the first request that needs the session)."""
+
+    def __init__(self, expire_at: tuple[int, ...] = ()) -> None:
+        super().__init__(CURRENT_SERIAL, devices=CURRENT_DEVICES, vars_=CURRENT_VARS)
+        self.expire_at = expire_at
+        self.guarded_seen = 0
+
+    def guarded(self, handler):
+        def check(request):
+            self.guarded_seen += 1
+            if self.guarded_seen in self.expire_at:
+                self.sessions.clear()
+            if request.cookies.get("session") not in self.sessions:
+                return json_reply({"status": 403, "error": "Unauthorized"}, 403)
+            return handler(request)
+
+        return check
+
+
+def points_of(answer_documents: dict[str, Any]) -> str:
+    """The lines of a run that got exactly these documents from a current-firmware PVS."""
+    from sunpower_telegraf.answer import Answer
+    from sunpower_telegraf.lineproto import format_points
+    from sunpower_telegraf.report import to_report
+
+    answer = Answer(firmware="current", logged_in=True, **answer_documents)
+    return format_points(to_report(answer).points)
+
+
+WITHOUT_LIVEDATA = {k: v for k, v in CURRENT_VARS.items() if not k.startswith("/sys/livedata/")}
+ESS_AND_SWITCH = {
+    k: v for k, v in CURRENT_VARS.items() if k.startswith(("/sys/devices/ess/", "/sys/devices/tr"))
+}
+
+
+@pytest.mark.parametrize(
+    ("fault", "warning", "after"),
+    [
+        (
+            Reply(500, b"internal error"),
+            "the PVS answered HTTP 500 to {url}",
+            [LIVEDATA],
+        ),
+        (
+            json_reply({"status": 403, "error": "Unauthorized"}, 403),
+            "the PVS answered HTTP 403 to {url}, even right after logging in",
+            [LIVEDATA, LOGIN, LIVEDATA],  # the session dropped, one more login, refused again
+        ),
+        (
+            Reply(200, b"{}", delay=30),
+            "the PVS did not answer in time ({url})",
+            [LIVEDATA],
+        ),
+        (
+            json_reply(ERROR_OBJECT, 400),
+            "the PVS answered HTTP 400 to {url}: " + QUOTED,
+            [LIVEDATA],
+        ),
+        (
+            json_reply(ERROR_OBJECT),
+            "the PVS answered {url} with an error: " + QUOTED,
+            [LIVEDATA],
+        ),
+        (
+            json_reply({"status": 401, "error": "session expired"}),
+            "the PVS answered {url} with an error: "
+            '{"status": 401, "error": "session expired"}, even right after logging in',
+            [LIVEDATA, LOGIN, LIVEDATA],
+        ),
+    ],
+    ids=["500", "403", "hang", "400-error-object", "200-error-object", "200-logged-out"],
+)
+def test_failed_livedata_is_absent_with_a_warning(standin, fault, warning, after) -> None:
+    """livedata alone says there is a battery here; without it the run has the device list
+    only, says why, and no error object becomes data."""
+    firmware = Expiring()
+    routes = firmware.routes()
+    routes[LIVEDATA] = firmware.guarded(lambda request: fault)
+    pvs = standin(routes)
+    url = f"http://{pvs.hostport}{LIVEDATA}"
+    result = invoke("--host", f"http://{pvs.hostport}", "--timeout", "4")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[0] == (
+        "sunpower-lp: warning: site figures (/sys/livedata) left out: "
+        + warning.replace("{url}", url)
+    )
+    assert pvs.paths() == [DEVICE_LIST, SERIAL_VARS, LOGIN, DEVICES, *after, LOGOUT]
+    assert result.stdout == points_of(
+        {"devices": CURRENT_DEVICES, "failed": ["/vars?match=/sys/livedata/&fmt=obj"]}
+    )
+    assert "errorcode" not in result.stdout and "12" not in result.stdout.split(" ")
+
+
+@pytest.mark.parametrize(
+    ("fault", "warning"),
+    [
+        (Reply(500, b""), "the PVS answered HTTP 500 to {url}"),
+        (json_reply(ERROR_OBJECT, 400), "the PVS answered HTTP 400 to {url}: " + QUOTED),
+        (json_reply(ERROR_OBJECT), "the PVS answered {url} with an error: " + QUOTED),
+    ],
+    ids=["500", "400-error-object", "200-error-object"],
+)
+def test_failed_battery_request_keeps_livedata(standin, fault, warning) -> None:
+    firmware = Expiring()
+    routes = firmware.routes()
+    routes[ESS] = firmware.guarded(lambda request: fault)
+    pvs = standin(routes)
+    result = invoke("--host", f"http://{pvs.hostport}")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[0] == (
+        "sunpower-lp: warning: battery (/sys/devices/ess) left out: "
+        + warning.replace("{url}", f"http://{pvs.hostport}{ESS}")
+    )
+    assert pvs.paths() == [
+        DEVICE_LIST,
+        SERIAL_VARS,
+        LOGIN,
+        DEVICES,
+        LIVEDATA,
+        ESS,
+        TRANSFER_SWITCH,
+        LOGOUT,
+    ]
+    no_ess = {k: v for k, v in CURRENT_VARS.items() if not k.startswith("/sys/devices/ess/")}
+    assert result.stdout == points_of({"devices": CURRENT_DEVICES, "vars": no_ess, "failed": [ESS]})
+
+
+@pytest.mark.parametrize("source", ["auto", "varserver"])
+def test_two_expiries_in_one_run_stay_within_eight_requests(standin, source: str) -> None:
+    """Each expiry costs a login and a retry; past the 8 requests, what is left is given up."""
+    firmware = Expiring(expire_at=(1, 3))
+    firmware.vars = {**CURRENT_VARS, "/sys/info/serialnum": CURRENT_SERIAL}
+    pvs = standin(firmware.routes())
+    result = invoke("--host", f"http://{pvs.hostport}", "--source", source)
+    assert result.exit_code == 0
+    refused = "the PVS refused the session, and no request is left of the 8 for another login"
+    if source == "auto":
+        assert pvs.paths() == [
+            DEVICE_LIST,
+            SERIAL_VARS,
+            LOGIN,
+            DEVICES,  # expired
+            LOGIN,
+            DEVICES,
+            LIVEDATA,  # expired again: another login and retry would make 9 with the logout
+        ]
+        assert result.stderr.splitlines()[0] == (
+            f"sunpower-lp: warning: site figures (/sys/livedata) left out: {refused}"
+        )
+    else:
+        assert pvs.paths() == [
+            SERIAL_VARS,
+            LOGIN,
+            "/vars?match=/sys/devices/&fmt=obj",  # expired
+            LOGIN,
+            "/vars?match=/sys/devices/&fmt=obj",
+            "/vars?match=/sys/info/&fmt=obj",  # expired again
+        ]
+        assert result.stderr.splitlines()[:2] == [
+            f"sunpower-lp: warning: PVS details (/sys/info) left out: {refused}",
+            "sunpower-lp: warning: site figures (/sys/livedata) left out: no request left of the 8",
+        ]
+    assert (firmware.logins, firmware.logouts) == (2, 0)  # the last session is already gone
+
+
+@pytest.mark.parametrize("expire_at", [(), (1,), (2,), (3,), (4,), (5,), (1, 3), (2, 4), (1, 2)])
+def test_no_run_makes_more_than_eight_requests(standin, expire_at: tuple[int, ...]) -> None:
+    firmware = Expiring(expire_at=expire_at)
+    pvs = standin(firmware.routes())
+    result = invoke("--host", f"http://{pvs.hostport}")
+    assert len(pvs.requests) <= 8, pvs.paths()
+    assert result.exit_code in (0, 1)
+    assert firmware.sessions == set()  # no session is left open on the PVS
+    assert "Traceback" not in result.stderr
