@@ -57,7 +57,13 @@ def _say(line: str) -> None:
 
 
 def _connection(answer: Answer, log: list[Exchange]) -> None:
-    schemes = sorted({exchange.url.split(":", 1)[0].upper() for exchange in log})
+    schemes = sorted(
+        {
+            exchange.url.split(":", 1)[0].upper()
+            for exchange in log
+            if exchange.outcome.startswith("HTTP ")  # those that answered
+        }
+    )
     if answer.firmware == "legacy":
         how = "legacy firmware: the DeviceList answered without a login"
     elif answer.logged_in:

@@ -59,10 +59,12 @@ _USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)?[^/@]*@")
 
 
 class Target(NamedTuple):
-    """Where the PVS is: the base URL for the legacy request and the one for logging in."""
+    """Where the PVS is: the base URL for the legacy request and the one for logging in, and
+    whether --host named no scheme (then a login port that speaks plain HTTP is used as such)."""
 
     base: str
     login_base: str
+    bare: bool = False
 
     @classmethod
     def parse(cls, host: str) -> Target:
@@ -87,7 +89,7 @@ class Target(NamedTuple):
         if parts.query or parts.fragment or (bare and parts.path.strip("/")):
             raise bad
         if bare:
-            return cls(base=f"http://{parts.netloc}", login_base=f"https://{parts.netloc}")
+            return cls(f"http://{parts.netloc}", f"https://{parts.netloc}", bare=True)
         base = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
         return cls(base=base, login_base=base)
 
@@ -133,9 +135,17 @@ class Session:
     ) -> None:
         self.target = Target.parse(host)
         self.source = source
-        self.transport = Transport(tls or TLS(), proxy)
+        tls = tls or TLS()
+        self.transport = Transport(tls, proxy)
+        # Plain HTTP for the login only where --host named no scheme and no certificate check.
+        plain = self.target.base if self.target.bare and not tls.checks else None
         self.pvs = Conversation(
-            self.transport, self.target.base, self.target.login_base, password, self.primary_budget
+            self.transport,
+            self.target.base,
+            self.target.login_base,
+            password,
+            self.primary_budget,
+            plain,
         )
         # "" until the first poll tells, then "legacy" or "current".
         self.firmware = ""

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from sunpower_telegraf.cli import main
 from tests.cases import FIXTURES, GOLDEN
-from tests.hostile import RawPVS, raw, reply, silent, trickle
+from tests.hostile import HANDSHAKE_FAILURE, TLS_HELLO, RawPVS, raw, reply, silent, trickle
 from tests.influx import Influxd
 from tests.standin import DEVICE_LIST, CurrentFirmware, Reply, json_reply
 
@@ -75,8 +75,8 @@ def assert_failed(stdout: str, stderr: str, code: int, message: str) -> None:
 def raw_pvs():
     started: list[RawPVS] = []
 
-    def start(behaviours: dict[str, Any]) -> RawPVS:
-        server = RawPVS(behaviours)
+    def start(behaviours: dict[str, Any], **kwargs: Any) -> RawPVS:
+        server = RawPVS(behaviours, **kwargs)
         started.append(server)
         return server
 
@@ -856,3 +856,95 @@ def test_no_run_makes_more_than_eight_requests(standin, expire_at: tuple[int, ..
     assert result.exit_code in (0, 1)
     assert firmware.sessions == set()  # no session is left open on the PVS
     assert "Traceback" not in result.stderr
+
+
+# -- a PVS behind a plain-HTTP proxy or port forward, reached with a bare host:port ------------
+
+
+def test_a_plain_http_port_forward_on_current_firmware(raw_pvs) -> None:
+    """The login's HTTPS meets plain HTTP (`400 Bad Request` to the TLS greeting, as HAProxy
+    and nginx answer): the login goes over HTTP instead, and so does the rest of the run."""
+    pvs = raw_pvs(current_firmware({}))
+    result = invoke("--host", pvs.hostport)
+    assert (result.exit_code, result.stdout) == (0, DAY_LINES)
+    assert result.stderr.splitlines() == [
+        "sunpower-lp: warning: site figures (/sys/livedata) left out: the PVS answered HTTP 400 "
+        f'to http://{pvs.hostport}{LIVEDATA}: {{"error": "no such path"}}'
+    ]
+    assert pvs.paths() == [
+        DEVICE_LIST,
+        TLS_HELLO,  # the serial over HTTPS: met plain HTTP
+        SERIAL_VARS,
+        LOGIN,
+        DEVICES,
+        LIVEDATA,
+        LOGOUT,
+    ]
+
+
+def test_a_plain_http_port_forward_with_a_password(raw_pvs) -> None:
+    pvs = raw_pvs(current_firmware({}))
+    result = invoke("--host", pvs.hostport, env={"SUNPOWER_PVS_PASSWORD": "A1234"})
+    assert (result.exit_code, result.stdout) == (0, DAY_LINES)
+    assert pvs.paths() == [DEVICE_LIST, TLS_HELLO, LOGIN, DEVICES, LIVEDATA, LOGOUT]
+    assert "authorization: basic " in pvs.heads[2].lower()  # the login, over plain HTTP
+
+
+def test_a_kept_session_keeps_the_scheme_that_answered(raw_pvs) -> None:
+    from sunpower_telegraf.pvs import Session
+
+    pvs = raw_pvs(current_firmware({}))
+    session = Session(pvs.hostport)
+    session.poll(10)
+    session.poll(10)
+    session.logout(2)
+    assert pvs.paths() == [
+        DEVICE_LIST,
+        TLS_HELLO,
+        SERIAL_VARS,
+        LOGIN,
+        DEVICES,
+        LIVEDATA,
+        DEVICES,  # no DeviceList probe, no second try of HTTPS
+        LIVEDATA,
+        LOGOUT,
+    ]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--host", "https://{hostport}"], ["--host", "{hostport}", "--ca-file", "{ca}"]],
+    ids=["https-url", "ca-file"],
+)
+def test_https_asked_for_is_never_given_up_for_plain_http(
+    raw_pvs, tmp_path: Path, args: list[str]
+) -> None:
+    """An https:// URL or a certificate check means HTTPS or nothing: the password never goes
+    over plain HTTP then, and the error says what answered."""
+    ca = tmp_path / "ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(ca))
+    pvs = raw_pvs(current_firmware({}))
+    result = invoke(*(arg.format(hostport=pvs.hostport, ca=ca) for arg in args))
+    path = DEVICE_LIST if args[1].startswith("https") else SERIAL_VARS
+    assert_failed(
+        result.stdout,
+        result.stderr,
+        result.exit_code,
+        f"the TLS connection to https://{pvs.hostport}{path} failed (wrong_version_number): what "
+        "answers there speaks no HTTPS (a plain-HTTP proxy or port forward?); give --host as "
+        f"http://{pvs.hostport}",
+    )
+    assert LOGIN not in pvs.paths()
+
+
+def test_a_tls_error_names_only_the_options_given(raw_pvs) -> None:
+    """A TLS failure without --ca-file or --fingerprint names neither."""
+    pvs = raw_pvs({}, tls_answer=HANDSHAKE_FAILURE)
+    result = invoke("--host", f"https://{pvs.hostport}")
+    assert_failed(
+        result.stdout,
+        result.stderr,
+        result.exit_code,
+        f"the TLS connection to https://{pvs.hostport}{DEVICE_LIST} failed: "
+        "sslv3_alert_handshake_failure; check --host",
+    )
