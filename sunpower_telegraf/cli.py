@@ -59,11 +59,15 @@ def _check_fingerprint(ctx: click.Context, param: click.Parameter, value: str | 
     return digest
 
 
+def _name(path: str) -> str:
+    return "standard input" if path == "-" else path
+
+
 def read_input(paths: Sequence[str]) -> Answer:
     """Saved answers of one run: a device list, a storage status, varserver objects."""
     documents = []
     for path in paths:
-        where = "standard input" if path == "-" else path
+        where = _name(path)
         try:
             if path == "-":
                 body = sys.stdin.buffer.read(MAX_INPUT + 1)
@@ -249,7 +253,8 @@ def _signals_stop() -> Iterator[None]:
     is_flag=True,
     help="Diagnose the setup instead of printing line protocol: where and how the PVS was "
     "reached, each request and its time, what was found, the site right now, every warning, "
-    "and Telegraf timeout and interval to use.",
+    "and Telegraf timeout and interval to use. With --input, the same for saved answers, "
+    "without asking the PVS.",
 )
 @click.option(
     "--telegraf-config",
@@ -331,7 +336,8 @@ def main(
             if check:
                 from .check import run_check
 
-                run_check(reach, options)
+                saved = read_input(input_paths) if input_paths else None
+                run_check(reach, options, saved, [_name(path) for path in input_paths])
                 return
             answer = read_input(input_paths) if input_paths else reach.fetch()
             report = to_report(answer, options)
