@@ -151,10 +151,10 @@ class Conversation:
         )
 
     def login(self) -> None:
+        self.cookies = None  # a stale session cookie makes even the open addresses answer 401
         if not self.password:
             self.password_from_serial = self.password_from_serial or self.fetch_serial()[-5:]
         password = self.password or self.password_from_serial
-        self.cookies = None  # a stale session cookie makes even the open addresses answer 401
         if self.last_login is not None and self.min_login_interval > 0:
             wait = self.last_login + self.min_login_interval - time.monotonic()
             if wait > 0:

@@ -8,6 +8,8 @@ Requests per run (logout included; at most 8, whatever happens):
   livedata shows a battery; one less with a password given (no serial to read).
 - current firmware, varserver: 6, serial, login, `/sys/devices`, `/sys/info`, `/sys/livedata`,
   logout; one less with a password given.
+- a bare `host:port` that speaks plain HTTP (a proxy or port forward): one more, the first HTTPS
+  request, which meets plain HTTP; the rest of the run (and of a kept session) uses HTTP.
 
 A session the PVS refuses (401/403, or an error object saying so) is dropped and logged in
 again, and the request tried once more, only where the login, the retry and the logout still fit

@@ -948,3 +948,35 @@ def test_a_tls_error_names_only_the_options_given(raw_pvs) -> None:
         f"the TLS connection to https://{pvs.hostport}{DEVICE_LIST} failed: "
         "sslv3_alert_handshake_failure; check --host",
     )
+
+
+def test_the_extra_request_of_a_port_forward_comes_out_of_the_eight(raw_pvs) -> None:
+    def variables(prefix: str) -> Any:
+        found = {k: v for k, v in CURRENT_VARS.items() if k.startswith(prefix)}
+        return reply(200, json.dumps(found).encode())
+
+    pvs = raw_pvs(
+        current_firmware(
+            {
+                DEVICES: reply(200, json.dumps(CURRENT_DEVICES).encode()),
+                LIVEDATA: variables("/sys/livedata/"),
+                ESS: variables("/sys/devices/ess/"),
+                TRANSFER_SWITCH: variables("/sys/devices/transfer_switch/"),
+            }
+        )
+    )
+    result = invoke("--host", pvs.hostport)
+    assert result.exit_code == 0
+    assert pvs.paths() == [
+        DEVICE_LIST,
+        TLS_HELLO,
+        SERIAL_VARS,
+        LOGIN,
+        DEVICES,
+        LIVEDATA,
+        ESS,
+        LOGOUT,
+    ]
+    assert result.stderr.splitlines()[0] == (
+        "sunpower-lp: warning: transfer switch left out: no request left of the 8"
+    )
