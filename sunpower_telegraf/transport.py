@@ -217,8 +217,8 @@ class Transport:
             if _is_not_tls(exc):
                 plain = "http://" + url.split("://", 1)[-1].split("/", 1)[0]
                 raise NotTLS(
-                    f"the TLS connection to {url} failed ({_reason(exc)}): what answers there "
-                    f"speaks no HTTPS (a plain-HTTP proxy or port forward?); give --host as {plain}"
+                    f"the TLS connection to {url} failed: {_reason(exc)} (what answers there "
+                    f"speaks no HTTPS: a plain-HTTP proxy or port forward?); give --host as {plain}"
                 ) from None
             checks = self.tls.checks
             raise Unreachable(
@@ -248,8 +248,11 @@ class Transport:
 def _outcome(exc: BaseException, url: str) -> str:
     """Why a request got no answer, in a few words: the reason in its message."""
     text = str(exc) if isinstance(exc, PVSError) else type(exc).__name__
-    _, found, reason = text.partition(f"{url}: ")
-    return (reason.split("; ")[0] if found else text)[:200]
+    for before in (f"{url}: ", f"{url} failed: "):
+        _, found, reason = text.partition(before)
+        if found:
+            return reason.split("; ")[0][:200]
+    return text[:200]
 
 
 def _is_not_tls(exc: BaseException) -> bool:

@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 
 from sunpower_telegraf.cli import main
 from tests.cases import FIXTURES
+from tests.hostile import RawPVS, reply
 from tests.standin import DEVICE_LIST, CurrentFirmware, Reply
 
 DAY = (FIXTURES / "pvs6-day" / "devicelist.json").read_bytes()
@@ -208,3 +209,36 @@ def test_check_of_saved_answers_loads_no_http_library() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stderr == "exit 0 False\n"
     assert done.stdout.startswith("input:     ")
+
+
+def test_a_plain_http_port_forward_is_shown_as_such() -> None:
+    serial = {
+        "count": 1,
+        "values": [{"name": "/sys/info/serialnum", "value": "ZT230185000549A1234"}],
+    }
+    pvs = RawPVS(
+        {
+            DEVICE_LIST: reply(403, b'{"status":403,"error":"Unauthorized"}'),
+            "/vars?name=/sys/info/serialnum": reply(200, json.dumps(serial).encode()),
+            "/auth?login": reply(200, b'{"status":"ok"}', "Set-Cookie: session=s1; Path=/"),
+            "/cgi-bin/dl_cgi/devices/list": reply(200, DAY),
+            "/auth?logout": reply(200, b'{"status":"ok"}'),
+        }
+    )
+    hostport = pvs.hostport
+    try:
+        result = check("--host", hostport)
+    finally:
+        pvs.close()
+    assert result.exit_code == 0
+    shown = lines(result, hostport)
+    assert shown[:2] == [
+        "PVS:       http://PVS (legacy requests), https://PVS (login)",
+        "connected: over HTTP; current firmware: login as ssm_owner accepted",
+    ]
+    assert [line for line in shown if line.startswith("request:")][:3] == [
+        f"request:   GET http://PVS{DEVICE_LIST} -> HTTP 403 in T s",
+        "request:   GET https://PVS/vars?name=/sys/info/serialnum -> wrong_version_number (what "
+        "answers there speaks no HTTPS: a plain-HTTP proxy or port forward?) in T s",
+        "request:   GET http://PVS/vars?name=/sys/info/serialnum -> HTTP 200 in T s",
+    ]

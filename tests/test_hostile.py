@@ -930,8 +930,8 @@ def test_https_asked_for_is_never_given_up_for_plain_http(
         result.stdout,
         result.stderr,
         result.exit_code,
-        f"the TLS connection to https://{pvs.hostport}{path} failed (wrong_version_number): what "
-        "answers there speaks no HTTPS (a plain-HTTP proxy or port forward?); give --host as "
+        f"the TLS connection to https://{pvs.hostport}{path} failed: wrong_version_number (what "
+        "answers there speaks no HTTPS: a plain-HTTP proxy or port forward?); give --host as "
         f"http://{pvs.hostport}",
     )
     assert LOGIN not in pvs.paths()
