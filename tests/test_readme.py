@@ -38,8 +38,8 @@ def test_the_installed_command_prints_its_own_config() -> None:
         timeout=60,
     )
     assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout == format_config([str(script)], "192.168.1.50:8080")
-    assert f"  commands = [{json.dumps(str(script))}]\n" in done.stdout
+    assert done.stdout == format_config([str(script)], {"host": "192.168.1.50:8080"})
+    assert f"  commands = [{json.dumps(str(script) + ' --timeout 100')}]\n" in done.stdout
     assert '  environment = ["SUNPOWER_PVS_HOST=192.168.1.50:8080"]\n' in done.stdout
 
 
