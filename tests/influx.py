@@ -33,7 +33,7 @@ bind-address = "127.0.0.1:{rpc_port}"
 """
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -47,9 +47,9 @@ def find_influxd() -> str | None:
 
 class Influxd:
     def __init__(self, binary: str, root: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         config = root / "influxdb.conf"
-        config.write_text(CONFIG.format(root=root, rpc_port=_free_port(), http_port=self.port))
+        config.write_text(CONFIG.format(root=root, rpc_port=free_port(), http_port=self.port))
         self.log = open(root / "influxd.log", "wb")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
             [binary, "-config", str(config)], stdout=self.log, stderr=subprocess.STDOUT
