@@ -27,6 +27,7 @@ import pytest
 
 from tests.cases import FIXTURES, GOLDEN, case_dirs
 from tests.influx import free_port
+from tests.test_readme import block, tomllib
 
 CASES = case_dirs()
 STATE_CODES = {"working": 0.0, "error": 1.0}  # any other state is 2
@@ -196,3 +197,17 @@ def test_a_string_is_stored_as_zero(victoria: VictoriaMetrics) -> None:
     }
     assert "error" in states
     assert stored and {value for samples in stored.values() for _, value in samples} == {0.0}
+
+
+def test_the_documented_output_writes_into_it(victoria: VictoriaMetrics) -> None:
+    """docs/stores.md's Telegraf output at this server's address: the lines land under its db,
+    the site figures among them."""
+    (output,) = tomllib.loads(block("victoria-output", "docs/stores.md"))["outputs"]["influxdb"]
+    assert output["urls"] == ["http://127.0.0.1:8428"] and output["skip_database_creation"]
+    database = output["database"]
+    golden = (FIXTURES / "pvs6-day" / GOLDEN).read_text()
+    assert victoria.write(database, golden) == (204, "")  # what Telegraf's output sends
+    selector = f'{{db="{database}", __name__="sunpower_site_production_kw"}}'
+    victoria.wait_for(selector, 1)
+    ((key, samples),) = victoria.export(selector).items()
+    assert [value for _, value in samples] == [3.9712]  # the production meter's p_3phsum_kw
