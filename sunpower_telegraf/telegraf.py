@@ -122,8 +122,8 @@ class Timing(NamedTuple):
 
 def advice(seconds: float) -> Timing:
     """The timing for a PVS whose run took `seconds`: room for a run three times as slow, and
-    never less than a run with a slow device list."""
-    return to_timing(max(SLOW_RUN, math.ceil(3 * seconds / 10) * 10))
+    never less than a run with a slow device list, nor more than a run may take."""
+    return to_timing(min(MAX_RUN, max(SLOW_RUN, math.ceil(3 * seconds / 10) * 10)))
 
 
 def to_timing(run: float) -> Timing:

@@ -86,6 +86,7 @@ def parse(config: str) -> dict[str, Any]:
         (33.4, Timing(300, 130, 110)),  # 3 x 33.4 = 100.2, up to the next 10 s
         (60.0, Timing(600, 200, 180)),  # a 60 s run: 180 s, twice 200 s is past the 5-min grid
         (100.0, Timing(900, 320, 300)),
+        (1500.0, Timing(7500, 3620, 3600)),  # no more than the longest --timeout a run takes
     ],
 )
 def test_advice(seconds: float, expected: Timing) -> None:
