@@ -13,11 +13,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +23,7 @@ import line_protocol_parser
 import pytest
 
 from tests.cases import FIXTURES, GOLDEN, case_dirs
-from tests.influx import free_port
+from tests.influx import LoopbackServer, free_port
 from tests.test_readme import block, tomllib
 
 CASES = case_dirs()
@@ -34,43 +31,20 @@ STATE_CODES = {"working": 0.0, "error": 1.0}  # any other state is 2
 Series = tuple[str, frozenset[tuple[str, str]]]
 
 
-class VictoriaMetrics:
+class VictoriaMetrics(LoopbackServer):
     """A real victoria-metrics on 127.0.0.1, its data in `root`, until stopped."""
 
     def __init__(self, binary: str, root: Path) -> None:
         port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        self.log = open(root / "victoria-metrics.log", "wb")  # noqa: SIM115 (closed in stop)
-        self.process = subprocess.Popen(
-            [
-                binary,
-                f"-storageDataPath={root / 'data'}",
-                f"-httpListenAddr=127.0.0.1:{port}",
-                "-retentionPeriod=100y",  # the fixtures' readings are from 2019 to 2025
-                "-loggerLevel=ERROR",
-            ],
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                log = (root / "victoria-metrics.log").read_text()[-2000:]
-                raise RuntimeError(f"victoria-metrics exited: {log}")
-            try:
-                if self._request("GET", "/health")[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("victoria-metrics did not answer /health within 60 s")
-
-    def _request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, str]:
-        request = urllib.request.Request(self.url + path, data=body, method=method)
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
+        argv = [
+            binary,
+            f"-storageDataPath={root / 'data'}",
+            f"-httpListenAddr=127.0.0.1:{port}",
+            "-retentionPeriod=100y",  # the fixtures' readings are from 2019 to 2025
+            "-loggerLevel=ERROR",
+        ]
+        url = f"http://127.0.0.1:{port}"
+        super().__init__("victoria-metrics", argv, root, url, ("/health", 200))
 
     def write(self, database: str, lines: str) -> tuple[int, str]:
         query = urllib.parse.urlencode({"db": database})
@@ -98,15 +72,6 @@ class VictoriaMetrics:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"victoria-metrics holds fewer than {count} series {selector}")
             time.sleep(0.2)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
 
 
 @pytest.fixture(scope="module")
