@@ -22,4 +22,7 @@ else
     "python3-venv (sudo apt install python3-venv) and run this again" >&2
   exit 1
 fi
+# Telegraf's service user runs what this installs: make all of it readable (and its programs
+# runnable) by everyone, whatever the umask it was made under (sudo keeps the caller's 027 or 077).
+chmod -R a+rX "$venv"
 echo "installed into $venv: $venv/bin/sunpower-lp" >&2

@@ -317,7 +317,18 @@ def main(
     if telegraf_config:
         from .telegraf import format_config, this_command
 
-        write_stdout(format_config(this_command(), host))
+        context = click.get_current_context()
+        given = {
+            name: value
+            for name, value in context.params.items()
+            if context.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+        }
+        try:
+            config = format_config(this_command(), given)
+        except PVSError as exc:
+            fail(str(exc))
+            return
+        write_stdout(config)
         return
     options = Options(
         prefix=prefix,

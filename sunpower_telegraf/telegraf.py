@@ -1,7 +1,16 @@
-"""The `[[inputs.exec]]` block for Telegraf: telegraf.d/sunpower.conf, or printed ready to use.
+"""Telegraf's blocks for sunpower-lp: telegraf.d/sunpower.conf and sunpower-follow.conf, or
+printed ready to use by `sunpower-lp --telegraf-config [--follow]`.
 
-`sunpower-lp --telegraf-config` prints it with the absolute path of the command that runs, so a
-config written by the installed command names exactly what Telegraf's service user must run.
+The block names the command by the absolute path of the command that runs, so a config written
+by the installed command names exactly what Telegraf's service user must run, with every option
+given beside `--telegraf-config`: the host and the password go into `environment` (never the
+process list), the rest become arguments, and what a run would refuse is refused here too.
+
+One timing rule serves the block and `--check`'s advice (`advice`): sunpower-lp's `--timeout`
+covers a run with a slow device list (over 60 s happens on any PVS) or three times the run
+`--check` measured, whichever is longer; Telegraf's `timeout` adds 20 s for the logout and
+Python's start-up; the `interval` is at least twice that, in whole steps of the PVS's own
+5-minute grid of readings.
 """
 
 from __future__ import annotations
@@ -11,55 +20,210 @@ import math
 import os
 import shlex
 import sys
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
-TEMPLATE = """\
+from .answer import PVSError
+
+DEFAULT_HOST = "172.27.153.1"
+SLOW_RUN = 100  # s: a whole run whose device list takes over 60 s, with the requests around it
+GRID = 300  # s: the PVS refreshes device readings on a 5-minute grid
+MARGIN = 20  # s: Telegraf's timeout over sunpower-lp's own: the logout and Python's start-up
+MAX_RUN = 3600  # s: the longest --timeout a run accepts
+
+HEADER = """\
 # Read a SunPower PVS5/PVS6 gateway: production, consumption, grid, battery and per-panel data
 [[inputs.exec]]
   ## Run sunpower-lp, which asks the PVS once and prints InfluxDB line protocol.
   ## Telegraf's service user must be able to run it: give its full path, e.g. from an
   ## install in /opt/sunpower-telegraf (see the README); `sunpower-lp --telegraf-config`
-  ## prints this block with the path of the command that runs.
+  ## prints this block with the path of the command that runs and the options given.
   commands = [{string_form}]
   ## Telegraf 1.39 and later also take each command as a list of arguments, unsplit:
-  # commands = [[{list_form}, "--source", "varserver"]]
-
+  # commands = [[{list_form}]]
+"""
+FOLLOW_HEADER = """\
+# Follow a SunPower PVS6 gateway: the site's power every second, every device each --interval
+[[inputs.execd]]
+  ## Run sunpower-lp --follow, which keeps one login session to the PVS and prints
+  ## InfluxDB line protocol as data arrives. Telegraf's service user must be able to
+  ## run it: give its full path, e.g. from an install in /opt/sunpower-telegraf (see the
+  ## README); `sunpower-lp --telegraf-config --follow` prints this block with the path
+  ## of the command that runs and the options given.
+  command = [{list_form}]
+"""
+ENVIRONMENT = """
   ## Where the PVS is, and on current firmware the login password when the default
   ## (the last 5 characters of the PVS serial) is refused. Settings given here stay
   ## out of the process list, unlike command-line arguments.
   environment = [{environment}]
+"""
+ENVIRONMENT_EXAMPLE = """\
   # environment = [{environment}, "SUNPOWER_PVS_PASSWORD=A1B2C"]
-
-  ## Ask every 5 minutes. The PVS refreshes its readings on a 5-minute grid, takes
+"""
+TIMING = """
+  ## How often to ask. The PVS refreshes its readings on a 5-minute grid, takes
   ## 5-10 s (sometimes over 60 s) to answer, and heavy polling has been reported to
-  ## load it and wear its flash; the community floor is one poll every 2 minutes.
-  interval = "300s"
+  ## load it and wear its flash: keep this well above the timeout below.
+  interval = "{interval}s"
 
   ## Long enough for a slow PVS and under the interval. sunpower-lp gives up by
-  ## itself after 100 s (its --timeout) with a clear error, before Telegraf would
+  ## itself after {run} s (its --timeout) with a clear error, before Telegraf would
   ## kill it at this timeout.
-  timeout = "120s"
+  timeout = "{timeout}s"
 
   ## sunpower-lp prints line protocol; exec expects JSON unless told otherwise.
   data_format = "influx"
 """
-DEFAULT_HOST = "172.27.153.1"
-INTERVAL = 300  # seconds: the PVS's own 5-minute grid
+FOLLOW_TIMING = """
+  ## sunpower-lp --follow prints lines as data arrives: nothing to signal. It polls
+  ## the devices every {interval} s (--interval), each poll within {run} s (--timeout).
+  signal = "none"
+
+  ## It ends only when it cannot go on (a wrong password, say); start it again after:
+  restart_delay = "10s"
+
+  ## sunpower-lp prints line protocol.
+  data_format = "influx"
+"""
+
+# Options written as arguments, in this order: click's parameter name -> the option.
+ARGUMENTS = {
+    "source": "--source",
+    "production_source": "--production-source",
+    "prefix": "--prefix",
+    "no_device_time": "--no-device-time",
+    "no_site_summary": "--no-site-summary",
+    "quiet_at_night": "--quiet-at-night",
+    "proxy": "--proxy",
+    "ca_file": "--ca-file",
+    "fingerprint": "--fingerprint",
+}
+FLAGS = {"no_device_time", "no_site_summary", "quiet_at_night"}
+FOLLOW_ONLY = {"quiet_at_night"}
+# Given with --telegraf-config, these ask for something a config cannot do.
+REFUSED = {
+    "input_paths": "--input reads saved answers once; a Telegraf config asks the PVS: leave "
+    "--input out",
+    "check": "--check and --telegraf-config do one thing each: run them one after the other",
+}
+# Read elsewhere: the block's timing, its kind, and the option that asked for it.
+HANDLED = {"host", "password", "timeout", "interval", "follow", "telegraf_config"}
 
 
-def advice(seconds: float) -> tuple[int, int, int]:
-    """Telegraf `interval`, `timeout` and sunpower-lp `--timeout` (whole seconds) for a PVS that
-    took `seconds` to answer a run: room for one three times slower than now."""
-    telegraf = max(60, math.ceil((3 * seconds + 20) / 10) * 10)
-    return max(INTERVAL, 2 * telegraf), telegraf, telegraf - 20
+class Timing(NamedTuple):
+    """Telegraf's `interval` and `timeout`, and sunpower-lp's `--timeout`, in seconds."""
+
+    interval: float
+    timeout: int
+    run: float
 
 
-def format_config(command: list[str], host: str = DEFAULT_HOST) -> str:
-    """The block for `command` (its arguments) reading the PVS at `host`."""
-    return TEMPLATE.format(
-        string_form=json.dumps(shlex.join(command)),
-        list_form=", ".join(json.dumps(argument) for argument in command),
-        environment=json.dumps(f"SUNPOWER_PVS_HOST={host}"),
+def advice(seconds: float) -> Timing:
+    """The timing for a PVS whose run took `seconds`: room for a run three times as slow, and
+    never less than a run with a slow device list, nor more than a run may take."""
+    return to_timing(min(MAX_RUN, max(SLOW_RUN, math.ceil(3 * seconds / 10) * 10)))
+
+
+def to_timing(run: float) -> Timing:
+    """Telegraf's timeout and interval around a sunpower-lp `--timeout` of `run` seconds."""
+    timeout = math.ceil(run) + MARGIN
+    return Timing(GRID * max(1, math.ceil(2 * timeout / GRID)), timeout, run)
+
+
+DEFAULT = advice(0)  # the shipped config's timing, and what --check advises a quick PVS
+
+
+class Block(NamedTuple):
+    """What a block runs: the arguments after the command, its environment, its timing."""
+
+    follow: bool
+    arguments: list[str]
+    environment: list[str]
+    timing: Timing
+
+
+def to_block(options: Mapping[str, Any]) -> Block:
+    """The block for `options` (click's parameter names and values, those given on the command
+    line or in the environment); a PVSError, worded as a run's, for what a run would refuse."""
+    for name, value in options.items():
+        if name in REFUSED and value:
+            raise PVSError(REFUSED[name])
+        if name not in REFUSED and name not in HANDLED and name not in ARGUMENTS:
+            raise PVSError(f"internal error: {name} has no place in the Telegraf config")
+    follow = bool(options.get("follow"))
+    host = str(options.get("host") or DEFAULT_HOST).strip()
+    from .pvs import Target  # the check a run makes, with its words
+
+    Target.parse(host)
+    environment = [f"SUNPOWER_PVS_HOST={host}"]
+    if options.get("password"):
+        environment.append(f"SUNPOWER_PVS_PASSWORD={options['password']}")
+    run = float(options.get("timeout", DEFAULT.run))
+    timing = to_timing(run)
+    if "interval" in options:
+        interval = float(options["interval"])
+        if not (math.isfinite(interval) and interval > 0):
+            raise PVSError(f"--interval {interval:g} is not a number of seconds above 0")
+        if not follow and interval <= timing.timeout:
+            raise PVSError(
+                f"--interval {_number(interval)} is not longer than Telegraf's timeout of "
+                f"{timing.timeout} s (--timeout {_number(run)} and {MARGIN} s to end): give a "
+                "longer --interval or a shorter --timeout"
+            )
+        timing = timing._replace(interval=interval)
+    arguments = ["--follow"] if follow else []
+    arguments += ["--timeout", _number(run)]
+    if follow:
+        arguments += ["--interval", _number(timing.interval)]
+    for name, option in ARGUMENTS.items():
+        value = options.get(name)
+        if value is None or value is False:
+            continue
+        if name in FOLLOW_ONLY and not follow:
+            raise PVSError(f"{option} goes with --follow")
+        if name in FLAGS:
+            arguments.append(option)
+        elif name == "proxy" and _has_user_info(str(value)):
+            environment.append(f"SUNPOWER_PVS_PROXY={value}")  # its password stays out of ps
+        elif name == "ca_file":
+            arguments += [option, os.path.abspath(str(value))]
+        else:
+            arguments += [option, str(value)]
+    return Block(follow, arguments, environment, timing)
+
+
+def format_config(command: Sequence[str], options: Mapping[str, Any] | None = None) -> str:
+    """The block that runs `command` (its program, as this_command gives it) with `options`."""
+    block = to_block(options or {})
+    argv = [*command, *block.arguments]
+    list_form = ", ".join(toml_string(argument) for argument in argv)
+    environment = ", ".join(toml_string(variable) for variable in block.environment)
+    if block.follow:
+        text = FOLLOW_HEADER.format(list_form=list_form)
+    else:
+        text = HEADER.format(string_form=toml_string(shlex.join(argv)), list_form=list_form)
+    text += ENVIRONMENT.format(environment=environment)
+    if len(block.environment) == 1:
+        text += ENVIRONMENT_EXAMPLE.format(environment=environment)
+    timing = block.timing
+    template = FOLLOW_TIMING if block.follow else TIMING
+    return text + template.format(
+        interval=_number(timing.interval), timeout=timing.timeout, run=_number(timing.run)
     )
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string: JSON's escapes are TOML's, but for DEL, which TOML wants escaped; a
+    PVSError for what is not text (bytes of another encoding in a file name)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PVSError(
+            "an option's value is not UTF-8 text, which a Telegraf config needs"
+        ) from None
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def this_command() -> list[str]:
@@ -68,3 +232,14 @@ def this_command() -> list[str]:
     if not script or script.endswith(("__main__.py", "-c")) or not os.path.exists(script):
         return [sys.executable, "-m", "sunpower_telegraf"]
     return [os.path.abspath(script)]
+
+
+def _number(seconds: float) -> str:
+    return f"{seconds:g}"
+
+
+def _has_user_info(url: str) -> bool:
+    try:
+        return "@" in urlsplit(url).netloc
+    except ValueError:
+        return "@" in url

@@ -33,7 +33,7 @@ bind-address = "127.0.0.1:{rpc_port}"
 """
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -45,26 +45,27 @@ def find_influxd() -> str | None:
     )
 
 
-class Influxd:
-    def __init__(self, binary: str, root: Path) -> None:
-        self.port = _free_port()
-        config = root / "influxdb.conf"
-        config.write_text(CONFIG.format(root=root, rpc_port=_free_port(), http_port=self.port))
-        self.log = open(root / "influxd.log", "wb")  # noqa: SIM115 (closed in stop)
-        self.process = subprocess.Popen(
-            [binary, "-config", str(config)], stdout=self.log, stderr=subprocess.STDOUT
-        )
-        self.url = f"http://127.0.0.1:{self.port}"
+class LoopbackServer:
+    """A server process answering HTTP at `url` on loopback, its output in `root/<name>.log`,
+    until stopped; ready once `health` (a path and its status) answers."""
+
+    def __init__(
+        self, name: str, argv: list[str], root: Path, url: str, health: tuple[str, int]
+    ) -> None:
+        self.url = url
+        log_path = root / f"{name}.log"
+        self.log = open(log_path, "wb")  # noqa: SIM115 (closed in stop)
+        self.process = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"influxd exited: {(root / 'influxd.log').read_text()[-2000:]}")
+                raise RuntimeError(f"{name} exited: {log_path.read_text()[-2000:]}")
             try:
-                if self._request("GET", "/ping")[0] == 204:
+                if self._request("GET", health[0])[0] == health[1]:
                     return
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError("influxd did not answer /ping within 60 s")
+        raise RuntimeError(f"{name} did not answer {health[0]} within 60 s")
 
     def _request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, str]:
         request = urllib.request.Request(self.url + path, data=body, method=method)
@@ -73,6 +74,24 @@ class Influxd:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+class Influxd(LoopbackServer):
+    def __init__(self, binary: str, root: Path) -> None:
+        self.port = free_port()
+        config = root / "influxdb.conf"
+        config.write_text(CONFIG.format(root=root, rpc_port=free_port(), http_port=self.port))
+        url = f"http://127.0.0.1:{self.port}"
+        super().__init__("influxd", [binary, "-config", str(config)], root, url, ("/ping", 204))
 
     def query(self, database: str, q: str) -> list[dict[str, Any]]:
         """The series of one InfluxQL statement's result."""
@@ -88,12 +107,3 @@ class Influxd:
 
     def write(self, database: str, lines: str) -> tuple[int, str]:
         return self._request("POST", f"/write?db={database}&precision=ns", lines.encode())
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
