@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from . import version
 from .answer import Answer, PVSError
 from .lineproto import Point, clean_text
 from .reach import Reach
@@ -29,6 +30,7 @@ def run_check(
     """Print the diagnosis of the PVS, or with `saved` of the answers read from `files` (then
     the network is never touched); a PVSError (the normal run's first stderr line, exit 1) when
     no data could be read."""
+    _say(f"version:   sunpower-lp {version()}")
     if saved is not None:
         _say(f"input:     {', '.join(files)} (saved answers; the PVS is not asked)")
         report = to_report(saved, options)

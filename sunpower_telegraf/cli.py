@@ -259,8 +259,9 @@ def _signals_stop() -> Iterator[None]:
 @click.option(
     "--telegraf-config",
     is_flag=True,
-    help="Print a ready [[inputs.exec]] block for Telegraf that runs this very command by its "
-    "full path, with --host as the PVS, and exit: sunpower-lp --telegraf-config > "
+    help="Print a ready [[inputs.exec]] block for Telegraf (with --follow, [[inputs.execd]]) "
+    "that runs this very command by its full path with every option given (the host and "
+    "password in its environment), and exit: sunpower-lp --telegraf-config --host PVS > "
     "/etc/telegraf/telegraf.d/sunpower.conf",
 )
 @click.option(

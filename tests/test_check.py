@@ -32,9 +32,12 @@ def check(*args: str, password: str = "") -> Result:
     return CliRunner().invoke(main, ["--check", *args], env={"SUNPOWER_PVS_PASSWORD": password})
 
 
-def lines(result: Result, hostport: str) -> list[str]:
-    """stdout with the address and each request's time, which vary, made fixed."""
-    text = result.stdout.replace(hostport, "PVS")
+def lines(result: Result, hostport: str = "PVS") -> list[str]:
+    """stdout after its first line, the version (checked here), with the address and each
+    request's time, which vary, made fixed."""
+    first, _, text = result.stdout.partition("\n")
+    assert re.fullmatch(r"version:   sunpower-lp \d+\.\d+\S*", first), first
+    text = text.replace(hostport, "PVS")
     return re.sub(r" in \d+\.\d\d s$", " in T s", text, flags=re.M).splitlines()
 
 
@@ -50,8 +53,8 @@ def test_legacy_firmware(standin) -> None:
         "found:     1 sunpower_pvs, 2 sunpower_power_meter, 12 sunpower_inverter",
         "inverters: 12 listed, 12 working, 0 in error (normal at night)",
         "now:       producing 3.97 kW, the home uses 1.35 kW, exporting 2.62 kW to the grid",
-        'telegraf:  the PVS took 0.0 s in all; use interval = "300s", timeout = "60s" and '
-        "sunpower-lp --timeout 40",
+        'telegraf:  the PVS took 0.0 s in all; use interval = "300s", timeout = "120s" and '
+        "sunpower-lp --timeout 100",
     ]
     assert "sunpower_site," not in result.stdout  # a diagnosis, no line protocol
 
@@ -155,7 +158,7 @@ def test_saved_answers_are_explained_without_the_network(tmp_path) -> None:
     saved.write_bytes(DAY)
     result = check("--input", str(saved), "--host", UNROUTABLE, "--timeout", "3")
     assert (result.exit_code, result.stderr) == (0, "")
-    assert result.stdout.splitlines() == [
+    assert lines(result) == [
         f"input:     {saved} (saved answers; the PVS is not asked)",
         "model:     PV Supervisor PVS6, firmware 2024.6, Build 61707",
         "found:     1 sunpower_pvs, 2 sunpower_power_meter, 12 sunpower_inverter",
@@ -171,7 +174,7 @@ def test_saved_battery_site_from_two_files_with_warnings(tmp_path) -> None:
     variables.write_bytes((CURRENT / "vars.json").read_bytes())
     result = check("--input", str(devices), "--input", str(variables), "--host", UNROUTABLE)
     assert result.exit_code == 0
-    shown = result.stdout.splitlines()
+    shown = lines(result)
     assert shown[0] == (f"input:     {devices}, {variables} (saved answers; the PVS is not asked)")
     assert (
         "site:      producing 5.88 kW, the home uses 0.92 kW, exporting 0.00 kW to the grid, "
@@ -208,7 +211,7 @@ def test_check_of_saved_answers_loads_no_http_library() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stderr == "exit 0 False\n"
-    assert done.stdout.startswith("input:     ")
+    assert done.stdout.splitlines()[1].startswith("input:     ")
 
 
 def test_a_plain_http_port_forward_is_shown_as_such() -> None:
