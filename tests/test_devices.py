@@ -91,6 +91,7 @@ def test_to_fields_keeps_measurements_only() -> None:
         "operational_ac_kw": 6.8,
         "p_3phsum_kw": 0.6804,
         "state": "working",
+        "state_code": 0.0,
     }
 
 
@@ -98,7 +99,7 @@ def test_to_point_inverter() -> None:
     assert to_point(INVERTER) == Point(
         measurement="sunpower_inverter",
         tags={"serial": "E00122334455667", "model": "AC_Module_Type_H"},
-        fields={"p_3phsum_kw": 0.0301, "state": "working"},
+        fields={"p_3phsum_kw": 0.0301, "state": "working", "state_code": 0.0},
         time_ns=1710199122_000_000_000,
     )
 
@@ -114,7 +115,7 @@ def test_to_point_error_state_takes_collection_time() -> None:
     point = to_point({**INVERTER, "STATE": "error", "p_3phsum_kw": "0"})
     assert isinstance(point, Point)
     assert point.time_ns is None
-    assert point.fields == {"p_3phsum_kw": 0.0, "state": "error"}
+    assert point.fields == {"p_3phsum_kw": 0.0, "state": "error", "state_code": 1.0}
 
 
 def test_to_point_subtype_tag_and_unknown_type() -> None:
