@@ -7,6 +7,9 @@ These are what the vendor's app shows, and the PVS keeps `site_load = pv + net +
 - `site_load_p` kW, `site_load_en` kWh: the home;
 - `ess_p` kW: the battery, positive discharging into the home, negative charging; `ess_en` kWh its
   lifetime net (discharged - charged); `soc` a 0-1 fraction; `backupTimeRemaining` minutes;
+- `midstate`: the state of the MID, the switch a storage system islands the home with: 0 where
+  there is none (a real PV-only site), 2 on storage sites (the real SunVault capture, the
+  vendor's examples);
 - `time`: when the PVS took these figures, in seconds since the epoch.
 
 Battery values are `nan` on a site without a battery: that is how a run learns there is none
@@ -54,6 +57,8 @@ class LiveData(NamedTuple):
     time_ns: int | None = None
     # Whether the PVS said there is no battery: `ess_p` and `soc` both `nan`, `ess_en` too if given.
     no_battery: bool = False
+    # `midstate`, as the PVS numbers it; not 0 where a storage system's MID is there.
+    mid_state: float | None = None
 
     @property
     def has_battery(self) -> bool:

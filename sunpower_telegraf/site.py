@@ -36,11 +36,12 @@ PVS's own site figures; and every rule about what the PVS's numbers mean lives h
      number (`ess_p`, `ess_en`, `soc`), storage devices in the device list (HUB+, ESS, BMS,
      battery, storage inverter), a storage status with entries, or the varserver's ESS or
      transfer switch;
-   - *absent* only where a document that would show a battery shows none: livedata whose battery
-     values are `nan` (the PVS's own way of saying none); a legacy `DeviceList` (it lists the
-     storage devices); the varserver's whole device tree (`/sys/devices/`, where the battery of
-     current firmware lives); or a device list read with `--input` without any varserver
-     document (taken as a legacy answer: the documents given are the whole run);
+   - *absent* only where a document that would show a battery shows none: the varserver's whole
+     device tree (`/sys/devices/`, where the battery of current firmware lives); livedata whose
+     battery values are `nan` (the PVS's own way of saying none), unless its `midstate` is not 0
+     (a storage system's MID is there: the vendor's own example shows that pair); a legacy
+     `DeviceList` (it lists the storage devices); or a device list read with `--input` without
+     any varserver document (taken as a legacy answer: the documents given are the whole run);
    - *unknown* otherwise, above all on current firmware when `/sys/livedata` failed, answered
      an error object, or came back without its battery values: current firmware's
      `devices/list` never names a storage device, so its silence says nothing.
@@ -176,10 +177,15 @@ def _battery(
         return Battery(PRESENT, "the varserver lists storage devices")
     if any(_usable(r) and str(r.get("DEVICE_TYPE")) in STORAGE_TYPES for r in raw):
         return Battery(PRESENT, "the device list names storage devices")
-    if live is not None and live.no_battery:
-        return Battery(ABSENT, "/sys/livedata's battery values are nan")
     if answer.devices is None and devices_of(raw, "Power Meter") + devices_of(raw, "Inverter"):
         return Battery(ABSENT, "the varserver's devices include no battery")
+    if live is not None and live.no_battery and live.mid_state not in (None, 0.0):
+        return Battery(
+            UNKNOWN,
+            "/sys/livedata's battery values are nan, but its midstate shows a storage system's MID",
+        )
+    if live is not None and live.no_battery:
+        return Battery(ABSENT, "/sys/livedata's battery values are nan")
     if answer.devices is not None and answer.firmware != "current" and not answer.vars:
         return Battery(ABSENT, "the device list names no storage device")
     if live is None:
