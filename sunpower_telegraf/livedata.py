@@ -98,4 +98,5 @@ def to_livedata(variables: Mapping[str, Any]) -> LiveData | None:
         no_battery=nan("ess_p")
         and nan("soc")
         and (nan("ess_en") or PREFIX + "ess_en" not in variables),
+        mid_state=value("midstate"),
     )
