@@ -186,3 +186,34 @@ def test_datatime_is_what_calendar_timegm_says(
     )
     expected = calendar.timegm((year, month, day, hour, minute, second)) * 10**9 if valid else None
     assert parse_datatime(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("state", "fields"),
+    [
+        ("working", {"state": "working", "state_code": 0.0}),
+        ("Working", {"state": "working", "state_code": 0.0}),
+        ("error", {"state": "error", "state_code": 1.0}),
+        ("offline", {"state": "offline", "state_code": 2.0}),  # any other state
+        ("", {}),  # no state, no code
+    ],
+)
+def test_state_code_beside_state(state: str, fields: dict[str, Any]) -> None:
+    record = {"SERIAL": "S", "STATE": state, "state_code": "7"}  # only STATE makes the code
+    assert to_fields(record) == fields
+
+
+def test_storage_states_on_a_record_are_strings() -> None:
+    record = {
+        "operational_mode": "SELF_CONSUMPTION",
+        "mid_state": 2,  # a number where a state is named: its text
+        "permission_to_operate": True,
+        "pvd1_state": "nan",  # the varserver's no value
+        "storage_alarm_names": "X",  # the summary's own: never from a device
+        "production_source": "meter",
+    }
+    assert to_fields(record) == {
+        "operational_mode": "SELF_CONSUMPTION",
+        "mid_state": "2",
+        "permission_to_operate": "true",
+    }

@@ -354,3 +354,161 @@ def test_model_tag_is_escaped_and_its_spaces_collapsed(model: str, tag: str) -> 
     inverter = {"DEVICE_TYPE": "Inverter", "SERIAL": "E1", "MODEL": model, "p_3phsum_kw": "0.3"}
     report = to_report(Answer(devices={"devices": [inverter]}), Options(site=False))
     assert format_points(report.points) == f"sunpower_inverter,{tag},serial=E1 p_3phsum_kw=0.3\n"
+
+
+# -- where production comes from ----------------------------------------------------------------
+
+PVS5 = {"DEVICE_TYPE": "PVS", "SERIAL": "ZT5", "MODEL": "PV Supervisor PVS5", "dl_uptime": "1"}
+NO_CT = {  # an old PVS5 production meter without a CT: everything reads 0, the lifetime too
+    "DEVICE_TYPE": "Power Meter",
+    "SERIAL": "PVS5M1p",
+    "TYPE": "PVS5-METER-P",
+    "p_3phsum_kw": "0",
+    "net_ltea_3phsum_kwh": "0",
+}
+GRID = {
+    "DEVICE_TYPE": "Power Meter",
+    "SERIAL": "PVS5M1c",
+    "subtype": "NET_CONSUMPTION_LOADSIDE",
+    "p_3phsum_kw": "0.4",
+    "pos_ltea_3phsum_kwh": "700",
+    "neg_ltea_3phsum_kwh": "1000",
+    "net_ltea_3phsum_kwh": "-300",
+}
+SUN = [
+    {"DEVICE_TYPE": "Inverter", "SERIAL": f"I{n}", "STATE": "working", **values}
+    for n, values in enumerate(
+        [
+            {"p_3phsum_kw": "0.3", "ltea_3phsum_kwh": "480"},
+            {"p_3phsum_kw": "0.2", "ltea_3phsum_kwh": "500"},
+        ]
+    )
+]
+NO_CT_WARNING = (
+    "power meter PVS5M1p: lifetime net_ltea_3phsum_kwh read 0, left out (a PVS glitch); a "
+    "production meter that always reads 0 has no CT: run with --production-source inverters"
+)
+POWERS = ("production_kw", "production_lifetime_kwh", "consumption_kw", "consumption_lifetime_kwh")
+
+
+@pytest.mark.parametrize(
+    ("source", "figures", "said"),
+    [
+        # the meter's lifetime, a glitch, is left out, and so is the consumption lifetime; its
+        # power of 0 while the inverters make 0.3 + 0.2 kW is a glitch too: their sum stands in
+        ("auto", (0.5, None, 0.9, None, "meter"), [NO_CT_WARNING]),
+        ("meter", (0.0, None, 0.4, None, "meter"), [NO_CT_WARNING]),
+        # 480 + 500 = 980 kWh produced; consumed 980 - 300 = 680 kWh, 0.5 + 0.4 = 0.9 kW
+        ("inverters", (0.5, 980.0, 0.9, 680.0, "inverters"), []),
+    ],
+)
+def test_production_source(source: str, figures: tuple[Any, ...], said: list[str]) -> None:
+    answer = Answer(devices={"devices": [PVS5, NO_CT, GRID, *SUN]})
+    fields, warnings = site(answer, Options(production_source=source))
+    assert tuple(fields.get(name) for name in (*POWERS, "production_source")) == figures
+    assert warnings == said
+
+
+def test_inverter_production_is_stable_or_left_out() -> None:
+    """The inverters' sum is a lifetime only where every inverter is listed with one: a sleeping
+    inverter counts (the device list keeps it, in error), one without a lifetime leaves the sum
+    out, and the varserver (which drops sleeping inverters) gives none."""
+    asleep = {**SUN[1], "STATE": "error", "p_3phsum_kw": "0"}
+    options = Options(production_source="inverters")
+    fields, _ = site(Answer(devices={"devices": [PVS5, GRID, SUN[0], asleep]}), options)
+    assert fields["production_lifetime_kwh"] == 980.0
+    glitch = {**SUN[1], "ltea_3phsum_kwh": "0"}
+    fields, warnings = site(Answer(devices={"devices": [PVS5, GRID, SUN[0], glitch]}), options)
+    assert "production_lifetime_kwh" not in fields
+    assert warnings == ["inverter I1: lifetime ltea_3phsum_kwh read 0, left out (a PVS glitch)"]
+    variables = json.loads((FIXTURES / "varserver-day" / "vars.json").read_text())
+    fields, warnings = site(Answer(vars=variables), options)
+    assert "production_lifetime_kwh" not in fields
+    assert fields["production_kw"] == 3.7649  # the twelve inverters' sum, not the meter's 3.9712
+    assert warnings == [
+        "production lifetime left out: the varserver leaves sleeping inverters out, so their "
+        "sum is no lifetime; read the device list (--source devicelist)"
+    ]
+
+
+def test_production_meter_advice_for_check() -> None:
+    from sunpower_telegraf.site import to_site
+    from sunpower_telegraf.summary import production_meter_advice
+
+    no_ct = to_site(Answer(devices={"devices": [PVS5, NO_CT, GRID, *SUN]}))
+    assert production_meter_advice(no_ct) == (
+        "the production meter PVS5M1p reads 0 while the inverters report 980.0 kWh: it has no "
+        "CT; run with --production-source inverters"
+    )
+    working = {**NO_CT, "p_3phsum_kw": "0.5", "net_ltea_3phsum_kwh": "2000"}
+    assert (
+        production_meter_advice(to_site(Answer(devices={"devices": [PVS5, working, *SUN]}))) is None
+    )
+    assert production_meter_advice(to_site(Answer(devices={"devices": [PVS5, NO_CT]}))) is None
+
+
+# -- the site line's time ------------------------------------------------------------------------
+
+
+def test_site_time_is_the_time_its_figures_describe() -> None:
+    day = json.loads((FIXTURES / "varserver-day" / "vars.json").read_text())
+    assert day["/sys/livedata/time"] == "1718480490"
+    assert to_report(Answer(vars=day)).points[-1].time_ns == 1718480490_000_000_000
+    devices = json.loads((FIXTURES / "pvs6-day" / "devicelist.json").read_text())
+    meters = [d["DATATIME"] for d in devices["devices"] if d["DEVICE_TYPE"] == "Power Meter"]
+    assert meters == ["2024,06,15,19,42,30", "2024,06,15,19,42,30"]  # 1718480550 s
+    assert to_report(Answer(devices=devices)).points[-1].time_ns == 1718480550_000_000_000
+    untimed = to_report(Answer(devices=devices), Options(device_time=False)).points[-1]
+    assert (untimed.measurement, untimed.time_ns) == ("sunpower_site", None)
+
+
+# -- lines that would overwrite each other --------------------------------------------------------
+
+
+def test_two_devices_with_one_serial_and_time_are_named() -> None:
+    inverter = {
+        "DEVICE_TYPE": "Inverter",
+        "SERIAL": "E1",
+        "STATE": "working",
+        "DATATIME": "2024,06,15,19,40,00",
+        "p_3phsum_kw": "0.3",
+    }
+    later = {**inverter, "DATATIME": "2024,06,15,19,45,00"}
+    twice = to_report(Answer(devices={"devices": [inverter, inverter, later]}), Options(site=False))
+    assert len(twice.points) == 3  # every line is printed, and the loss is said
+    assert twice.warnings == [
+        "2 sunpower_inverter lines share serial E1 and time: the answer lists that serial more "
+        "than once, and InfluxDB keeps only one of them"
+    ]
+
+
+# -- a device entry that is not an object ---------------------------------------------------------
+
+
+def test_a_device_entry_that_is_not_an_object_is_skipped() -> None:
+    pvs = {"DEVICE_TYPE": "PVS", "SERIAL": "ZT1", "STATE": "working", "dl_uptime": "5"}
+    document = {"devices": [1, "x", None, [], pvs, {"DEVICE_TYPE": "Energy Storage System"}]}
+    result = CliRunner().invoke(main, ["--input", "-"], input=json.dumps(document))
+    assert result.exit_code == 0
+    assert result.stdout == (
+        'sunpower_pvs,serial=ZT1 dl_uptime=5.0,state="working",state_code=0.0\n'
+        "sunpower_site,serial=ZT1 inverters_total=0.0\n"
+    )
+    assert result.stderr.splitlines() == [
+        "sunpower-lp: warning: skipped device #1: not a JSON object",
+        "sunpower-lp: warning: skipped device #2: not a JSON object",
+        "sunpower-lp: warning: skipped device #3: not a JSON object",
+        "sunpower-lp: warning: skipped device #4: not a JSON object",
+        "sunpower-lp: warning: skipped device #6: a device of type Energy Storage System has no "
+        "SERIAL",
+    ]
+
+
+# -- one series for the PVS, whatever the firmware ------------------------------------------------
+
+
+def test_the_pvs_is_its_short_model_on_both_sources() -> None:
+    devices = {"devices": [{**PVS5, "MODEL": "PV Supervisor PVS6"}]}
+    variables = {"/sys/info/serialnum": "ZT5", "/sys/info/model": "PVS6", "/sys/info/uptime": "1"}
+    for answer in (Answer(devices=devices), Answer(vars=variables)):
+        assert to_report(answer).points[0].tags == {"serial": "ZT5", "model": "PVS6"}
