@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import line_protocol_parser
 import pytest
 from click.testing import CliRunner
 
@@ -524,3 +525,56 @@ def test_no_site_summary_flag() -> None:
     golden = (FIXTURES / "pvs6-day" / GOLDEN).read_text().splitlines(keepends=True)
     assert golden[-1].startswith("sunpower_site,")
     assert result.stdout == "".join(golden[:-1])
+
+
+LIVE = {k: v for k, v in json.loads((CURRENT / "vars.json").read_text()).items() if "livedata" in k}
+LIVEDATA = "/vars?match=/sys/livedata/&fmt=obj"
+LIVE_SOC = "/sys/livedata/soc"
+TRUE_SITE = {  # the golden's figures, which the PVS's own livedata agrees with
+    "consumption_kw": "0.9202",  # site_load_p 0.920200
+    "consumption_lifetime_kwh": "8037.829998",  # site_load_en 8037.830078
+    "battery_kw": "-4.962",
+    "battery_net_lifetime_kwh": "-212.440002",
+}
+
+
+@pytest.mark.parametrize(
+    ("reply", "printed"),
+    [
+        (Reply(500, b"busy"), set()),
+        (json_reply({"status": 403, "error": "Unauthorized"}, 403), set()),
+        (json_reply({"errorcode": 400, "errormsg": "bad request"}, 400), set()),
+        (json_reply({"errorcode": 1, "errormsg": "internal"}), set()),  # an error object in a 200
+        # ess_en shows the battery, so its ESS is read: the ESS's own power, -4.962, stands in
+        (
+            json_reply({**{k: v for k, v in LIVE.items() if "ess_p" not in k}, LIVE_SOC: "nan"}),
+            set(TRUE_SITE),
+        ),
+        (json_reply({**LIVE, "/sys/livedata/ess_en": "0"}), {"consumption_kw", "battery_kw"}),
+        (json_reply(LIVE), set(TRUE_SITE)),
+    ],
+    ids=["500", "403", "400-object", "200-error-object", "no-ess_p", "ess_en-0", "healthy"],
+)
+def test_odd_livedata_never_changes_a_battery_site_figure(
+    standin, reply: Reply, printed: set[str]
+) -> None:
+    """On the loopback PVS with a battery, whatever livedata answers, consumption and the
+    battery's figures are printed right or left out with a warning: never 5.88 kW (the charging
+    battery as house load) nor a lifetime jump of the battery's 212 kWh."""
+    firmware = CurrentFirmware(
+        "ZT221285000549W2071",
+        devices=json.loads((CURRENT / "devicelist.json").read_text()),
+        vars_=json.loads((CURRENT / "vars.json").read_text()),
+    )
+    routes = {**firmware.routes(), LIVEDATA: lambda r: reply}
+    pvs = standin(routes)
+    result = CliRunner().invoke(
+        main, ["--host", f"http://{pvs.hostport}"], env={"SUNPOWER_PVS_PASSWORD": ""}
+    )
+    assert result.exit_code == 0
+    site = line_protocol_parser.parse_line(result.stdout.splitlines()[-1])["fields"]
+    shown = {name for name in TRUE_SITE if name in site}
+    assert shown == printed
+    for name in shown:
+        assert site[name] == float(TRUE_SITE[name]), name
+    assert ("left out" in result.stderr) is (printed != set(TRUE_SITE))
