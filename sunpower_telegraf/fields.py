@@ -25,14 +25,6 @@ from typing import NamedTuple
 
 from .devices import STRING_FIELDS
 
-FIRMWARE = {
-    "DL": "both (`DeviceList` on legacy firmware, `devices/list` on current)",
-    "SS": "legacy (storage status)",
-    "VS": "current (varserver)",
-    "LD": "current (`/sys/livedata`)",
-    "sunpower-lp": "both (worked out)",
-}
-
 
 class Field(NamedTuple):
     name: str

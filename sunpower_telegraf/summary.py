@@ -66,7 +66,6 @@ from .lineproto import FieldValue, Point, clean_text
 from .site import ABSENT, PRESENT, Site, devices_of, meter_kind
 
 ZERO_KW = 0.005
-PRODUCTION_SOURCES = ("auto", "meter", "inverters")
 
 
 class Summary(NamedTuple):
