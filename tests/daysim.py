@@ -117,6 +117,7 @@ class Poll:
     ess_status: dict[str, Any] | None = None  # legacy firmware, battery site: the storage status
     firmware: str = "current"
     failed: dict[str, tuple[int, Any]] = field(default_factory=dict)  # request -> status, body
+    glitch: str = ""  # the glitch of GLITCH_POLLS in this poll's documents, if any
     trouble: str = ""  # what goes wrong with this poll's secondary answers, if anything
     site: dict[str, float] = field(default_factory=dict)  # true powers (kW) and charge (%)
     total: Truth = field(default_factory=Truth)  # true energies from the first poll to this one
@@ -197,7 +198,7 @@ def simulate(
             firmware = (
                 "legacy" if pvs5 or (upgrade and day == 0 and n < UPGRADE_POLL) else "current"
             )
-            glitch = GLITCH_POLLS.get(n) if GLITCH_POLLS.get(n) in chosen else None
+            glitch = GLITCH_POLLS.get(n, "") if GLITCH_POLLS.get(n) in chosen else ""
             odd = BATTERY_GLITCHES.get(n, "") if failures and battery else ""
             poll = _documents(now, state, firmware, battery, pvs5, glitch, odd)
             if failures and battery:
@@ -266,7 +267,7 @@ def _documents(
     firmware: str,
     battery: bool,
     pvs5: bool,
-    glitch: str | None,
+    glitch: str,
     odd: str,
 ) -> Poll:
     stamp = now.time.strftime("%Y,%m,%d,%H,%M,%S")
@@ -305,12 +306,12 @@ def _documents(
     devicelist = {"devices": [pvs, *meters, *inverters, *storage], "result": "succeed"}
     if firmware == "legacy":
         status = _storage_status(now, state) if battery else None
-        return Poll(now.time, devicelist, {}, status, firmware)
+        return Poll(now.time, devicelist, {}, status, firmware, glitch=glitch)
     variables = _varserver(now, state, meters, inverters, battery, uptime, odd)
-    return Poll(now.time, devicelist, variables, None, firmware)
+    return Poll(now.time, devicelist, variables, None, firmware, glitch=glitch)
 
 
-def _meters(now: _Now, state: _State, stamp: str, glitch: str | None) -> list[dict[str, Any]]:
+def _meters(now: _Now, state: _State, stamp: str, glitch: str) -> list[dict[str, Any]]:
     production_kw = 0.0 if glitch == "production meter power reads 0" else now.production
     lifetimes = (
         (0.0, 0.0, 0.0)
@@ -345,7 +346,7 @@ def _meters(now: _Now, state: _State, stamp: str, glitch: str | None) -> list[di
     ]
 
 
-def _pvs5_meters(now: _Now, state: _State, stamp: str, glitch: str | None) -> list[dict[str, Any]]:
+def _pvs5_meters(now: _Now, state: _State, stamp: str, glitch: str) -> list[dict[str, Any]]:
     """An old PVS5's meters: no subtype; the production meter has no CT and reads 0 for
     everything, lifetime included; the consumption meter (net) has only a net counter."""
     net = 0.0 if glitch == "consumption meter lifetime reads 0" else state.imported - state.exported
@@ -381,7 +382,7 @@ def _pvs5_meters(now: _Now, state: _State, stamp: str, glitch: str | None) -> li
 
 
 def _inverters(
-    now: _Now, state: _State, stamp: str, glitch: str | None, model: str
+    now: _Now, state: _State, stamp: str, glitch: str, model: str
 ) -> list[dict[str, Any]]:
     inverters = []
     for i in range(INVERTERS):

@@ -94,8 +94,8 @@ def site_values(influxd: Influxd, database: str) -> dict[str, dict[int, float]]:
     found: dict[str, dict[int, float]] = defaultdict(dict)
     for row in series["values"]:
         for name, value in zip(series["columns"][1:], row[1:]):
-            if isinstance(value, float):
-                found[name][row[0]] = value
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                found[name][row[0]] = float(value)  # JSON writes a whole float as an integer
     return found
 
 
