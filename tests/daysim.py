@@ -98,7 +98,8 @@ STORAGE_DEVICES = [  # what a legacy DeviceList names on a SunVault site: (DEVIC
 
 @dataclass
 class Truth:
-    """Energies (kWh) integrated from the true powers over one day's polls."""
+    """Energies (kWh) integrated from the true powers over a span of polls: a day's, or from
+    the first poll to one."""
 
     production: float = 0.0
     consumption: float = 0.0
