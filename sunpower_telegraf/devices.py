@@ -10,8 +10,11 @@ The rules, which every source of device records keeps:
   numeric string, named by the key in lower case and always a float. ALL-CAPS keys are identity,
   never fields; so are `hw_version`, `slave`, `parent` and `panid`. Booleans, objects, lists,
   nulls, empty strings, `nan`, `inf` and text are not fields. `STATE` becomes the string field
-  `state`. The names in `STRING_FIELDS` are the only string fields of any source, and a number
-  never takes one of them, so every field keeps one type forever.
+  `state`, and beside it the float `state_code`: 0 working, 1 error, 2 any other state (a number
+  a dashboard can colour and an alert can compare). The names in `STRING_FIELDS` are the only
+  string fields of any source, and a number never takes one of them, so every field keeps one type
+  forever; a record key with one of the storage states' names (`operational_mode`, `mid_state`,
+  ...) is that string field, whatever its JSON scalar type.
 - What is not measured is no field: the records reaching here have been through `site.py`, which
   drops a production meter's placeholder channels (the varserver fills the consumption meter's
   per-leg names with `0.000000` on it; a value of exactly 0 there is a placeholder, any other a
@@ -45,7 +48,6 @@ STRING_FIELDS = frozenset(
         "operational_mode",
         "permission_to_operate",
         "storage_controller_status",
-        "contactor_position",
         "contactor_error",
         "grid_voltage_state",
         "grid_frequency_state",
@@ -57,8 +59,14 @@ STRING_FIELDS = frozenset(
         "storage_alarm_names",
     }
 )
-# Field names a numeric key must never take: the string fields, and `time` (InfluxDB refuses it).
-NOT_FIELDS = IDENTIFIER_KEYS | STRING_FIELDS | {"time"}
+# The string fields a device record may carry under its own key (the storage states); `state`
+# comes from STATE only, and the others are the site summary's.
+RECORD_STRING_FIELDS = STRING_FIELDS - {"state", "production_source", "storage_alarm_names"}
+STATE_CODES = {"working": 0.0, "error": 1.0}
+OTHER_STATE_CODE = 2.0
+# Field names a numeric key must never take: the string fields, `state_code` (from STATE only),
+# and `time` (InfluxDB refuses it).
+NOT_FIELDS = IDENTIFIER_KEYS | STRING_FIELDS | {"state_code", "time"}
 _DATATIME = re.compile(r"(\d{4}),(\d{1,2}),(\d{1,2}),(\d{1,2}),(\d{1,2}),(\d{1,2})", re.ASCII)
 _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 MAX_DEVICES = 10_000
@@ -148,17 +156,45 @@ def _candidates(keys: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
     return tuple(names.items())
 
 
+@functools.lru_cache(maxsize=256)
+def _string_keys(keys: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
+    """(key, field name) for each key of a record shape that names a storage state."""
+    names: dict[str, str] = {}
+    for key in keys:
+        if isinstance(key, str) and key != key.upper():
+            name = to_key(key)
+            if name in RECORD_STRING_FIELDS:
+                names.setdefault(name, key)
+    return tuple((key, name) for name, key in names.items())
+
+
 def to_fields(record: Mapping[str, Any]) -> dict[str, FieldValue]:
-    """The numeric fields of one record, plus `state` from STATE."""
+    """The numeric fields of one record, its storage states, and `state` and `state_code` from
+    STATE."""
     fields: dict[str, FieldValue] = {}
-    for key, name in _candidates(tuple(record)):
+    keys = tuple(record)
+    for key, name in _candidates(keys):
         number = to_number(record[key])
         if number is not None:
             fields[name] = number
+    for key, name in _string_keys(keys):
+        text = to_state_text(record[key])
+        if text:
+            fields[name] = text
     state = _text(record.get("STATE")).lower()
     if state:
         fields["state"] = state
+        fields["state_code"] = STATE_CODES.get(state, OTHER_STATE_CODE)
     return fields
+
+
+def to_state_text(value: Any) -> str:
+    """A state as a string field: text as given, a JSON number or boolean as its text; `nan`
+    (what the varserver says for no value) is none."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = clean_text(str(value)) if isinstance(value, (str, int, float)) else ""
+    return "" if text.lower() == "nan" else text
 
 
 def _text(value: Any) -> str:

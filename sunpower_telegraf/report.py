@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections import Counter
 from typing import NamedTuple
 
 from .answer import Answer
 from .devices import STRING_FIELDS, Mapped, to_points
 from .health import to_device_health
-from .lineproto import FieldValue, Point, to_snake
+from .lineproto import FieldValue, Point
 from .site import to_site
-from .storage import Entry
 from .summary import to_summary
 
 
@@ -27,14 +27,11 @@ DEFAULTS = Options()
 
 
 def to_report(answer: Answer, options: Options = DEFAULTS) -> Mapped:
-    """Every point of the run, in device-list order, storage values merged into their devices,
-    the site summary last; and every warning."""
-    site = to_site(answer)
+    """Every point of the run, in device-list order (storage devices joined to theirs, or after
+    them), the site summary last; and every warning."""
+    site = to_site(answer, options.production_source)
     mapped = to_points(site.records, options.prefix, options.device_time)
-    entries = site.storage
-    if not options.device_time:
-        entries = [entry._replace(time_ns=None) for entry in entries]
-    points = merge_entries(mapped.points, entries, options.prefix)
+    points = mapped.points
     health = to_device_health(site)
     if health:
         points = [
@@ -43,20 +40,36 @@ def to_report(answer: Answer, options: Options = DEFAULTS) -> Mapped:
             else point
             for point in points
         ]
-    warnings = answer.warnings + site.warnings + mapped.warnings
+    warnings = answer.warnings + site.warnings + mapped.warnings + same_series(points)
     if options.site and points:
-        summary = to_summary(site, options.prefix)
-        if isinstance(summary, Point):
-            points.append(_typed(summary))
-        else:
-            warnings.append(summary)
+        summary = to_summary(site, options.prefix, options.production_source, options.device_time)
+        if summary.point is not None:
+            points.append(_typed(summary.point))
+        warnings += summary.warnings
     return Mapped([point for point in points if point.fields], warnings)
+
+
+def same_series(points: list[Point]) -> list[str]:
+    """A warning per serial whose lines would write one series at one time: InfluxDB keeps one
+    point of them, and the rest of that data is lost without a word."""
+    keys = Counter(
+        (point.measurement, tuple(sorted(point.tags.items())), point.time_ns) for point in points
+    )
+    warnings = []
+    for (measurement, tags, _), count in keys.items():
+        if count > 1:
+            serial = dict(tags).get("serial", "?")
+            warnings.append(
+                f"{count} {measurement} lines share serial {serial} and time: the answer lists "
+                "that serial more than once, and InfluxDB keeps only one of them"
+            )
+    return warnings
 
 
 def _typed(point: Point) -> Point:
     """Every field keeps one type forever: a name of `STRING_FIELDS` is a string, any other a
     finite float (arithmetic on huge values can overflow to inf, which no line may carry).
-    `devices.to_fields` makes nothing else, so only storage values and the summary, which come
+    `devices.to_fields` makes nothing else, so only the summary and health figures, which come
     from elsewhere, are held to it here."""
     fields = point.fields
     if all(_well_typed(key, value) for key, value in fields.items()):
@@ -69,30 +82,3 @@ def _well_typed(key: str, value: FieldValue) -> bool:
     if key in STRING_FIELDS:
         return isinstance(value, str)
     return isinstance(value, float) and math.isfinite(value)
-
-
-def merge_entries(points: list[Point], entries: list[Entry], prefix: str) -> list[Point]:
-    """Storage values join the line of the device with their serial (its own values win a
-    clash); an entry with no such device gets a line of its own."""
-    merged = list(points)
-    by_serial = {point.tags.get("serial"): index for index, point in enumerate(merged)}
-    for entry in entries:
-        index = by_serial.get(entry.serial)
-        if index is not None:
-            point = merged[index]
-            fields = {**entry.fields, **point.fields}
-            merged[index] = _typed(dataclasses.replace(point, fields=fields))
-            continue
-        tags = {"serial": entry.serial, "model": entry.model}
-        merged.append(
-            _typed(
-                Point(
-                    prefix + to_snake(entry.device_type),
-                    {key: value for key, value in tags.items() if value},
-                    dict(entry.fields),
-                    entry.time_ns,
-                )
-            )
-        )
-        by_serial[entry.serial] = len(merged) - 1
-    return merged

@@ -1,13 +1,14 @@
 """One normalised site: what the documents of a run become before anything is mapped to a line.
 
-Every source joins here (a device list, the varserver, the legacy storage status, the varserver's
-storage devices, `/sys/livedata`), and every rule about what the PVS's numbers mean lives here:
+Every source joins here as device records in the DeviceList shape (a device list, the varserver's
+devices, the legacy storage status, the varserver's storage devices), beside `/sys/livedata`, the
+PVS's own site figures; and every rule about what the PVS's numbers mean lives here:
 
 1. **Which meter is which.** A device list says it in `subtype`. The varserver does not: a meter
    whose model (or serial) ends in `p` is `GROSS_PRODUCTION_SITE`; one ending in `c` measures either
    the grid (net, load side) or the home (gross, line side), and only the PVS's own accounting
    tells which: its lifetime equals livedata's `site_load_en` on a gross meter and `net_en` on a
-   net one (its power is compared where the lifetime is missing). Without livedata a varserver
+   net one (its power is compared where the lifetime is missing or 0). Without livedata a varserver
    consumption meter gets no subtype, and the site summary leaves out what depends on it. An old
    device-list meter with no subtype is net when its type ends in `C`, as those PVS5 sites were.
 2. **Placeholders are not readings.** On the varserver a production meter carries the consumption
@@ -15,23 +16,48 @@ storage devices, `/sys/livedata`), and every rule about what the PVS's numbers m
    neg_ltea_3phsum_kwh`) filled with `0.000000`: a production CT does not measure them. A
    production meter's value of exactly 0 on one of those channels is left out; any other value is
    a reading and kept.
-3. **A lifetime counter of 0 is a glitch.** Lifetime counters (`ltea_3phsum_kwh`, and
-   `net_`, `pos_` and `neg_ltea_3phsum_kwh`) only grow, and
-   a real PVS now and then reports one as 0 for a poll. A counter of exactly 0 is left out, with a
-   warning, except on a meter whose other counters show the 0 is real (`pos - neg = net` within
-   1 kWh: the export counter of a meter that never saw export).
+3. **A lifetime counter of 0 is a glitch.** Lifetime counters (every `*ltea_3phsum_kwh`: an
+   inverter's, a meter's `net_`, `pos_` and `neg_`, a battery's `pos_` and `neg_`, and livedata's
+   `*_en`, the battery's `ess_en` included) only grow or fall steadily, and a real PVS now and then
+   reports one as 0 for a poll. A counter of exactly 0 is left out, with a warning, except on a
+   meter whose other counters show the 0 is real (`pos - neg = net` within `COUNTER_TOLERANCE_KWH`:
+   the export counter of a meter that never saw export). The warning on a production meter names
+   `--production-source inverters`, the way out for a meter without a CT (it reads 0 for good);
+   with that option the meter is known not to count, and its 0 is left out without a word.
+4. **One storage device, one record.** A storage status entry, or a varserver ESS or transfer
+   switch, joins the device-list device of its serial (the device's own values win a clash); one
+   with no such device is a device of its own, after the listed ones.
+5. **The PVS is `PVS6` (or `PVS5`) on every source**: the device list's model `PV Supervisor PVS6`
+   loses its `PV Supervisor ` prefix, so a firmware upgrade keeps the PVS's series.
+6. **Whether the site may have a battery** (`Site.battery`), which decides whether a poll whose
+   battery power is unknown can still give the home's consumption (`summary.py`):
+
+   - *present* when anything in the poll shows one: livedata with a battery value that is a
+     number (`ess_p`, `ess_en`, `soc`), storage devices in the device list (HUB+, ESS, BMS,
+     battery, storage inverter), a storage status with entries, or the varserver's ESS or
+     transfer switch;
+   - *absent* only where a document that would show a battery shows none: the varserver's whole
+     device tree (`/sys/devices/`, where the battery of current firmware lives); livedata whose
+     battery values are `nan` (the PVS's own way of saying none), unless its `midstate` is not 0
+     (a storage system's MID is there: the vendor's own example shows that pair); a legacy
+     `DeviceList` (it lists the storage devices); or a device list read with `--input` without
+     any varserver document (taken as a legacy answer: the documents given are the whole run);
+   - *unknown* otherwise, above all on current firmware when `/sys/livedata` failed, answered
+     an error object, or came back without its battery values: current firmware's
+     `devices/list` never names a storage device, so its silence says nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .answer import Answer
 from .devices import MAX_KEYS, to_number
+from .lineproto import clean_text
 from .livedata import LiveData, to_livedata
-from .storage import Entry, to_alarms, to_entries
+from .storage import to_alarms, to_records
 from .varserver import to_varserver
 
 PRODUCTION = "GROSS_PRODUCTION_SITE"
@@ -50,53 +76,168 @@ PLACEHOLDER_CHANNELS = frozenset(
     }
 )
 COUNTER_SUFFIX = "ltea_3phsum_kwh"
-COUNTERS = tuple(f"{side}{COUNTER_SUFFIX}" for side in ("", "net_", "pos_", "neg_"))
 COUNTER_TOLERANCE_KWH = 1.0
 STORAGE_TYPES = frozenset(
     {"Energy Storage System", "ESS BMS", "ESS Hub", "Storage Inverter", "Battery", "HUB+"}
 )
+PVS_MODEL_PREFIX = "PV Supervisor "
+# livedata counter -> its name at the PVS, for the glitch warning
+LIVE_COUNTERS = {
+    "pv_kwh": "pv_en",
+    "net_kwh": "net_en",
+    "load_kwh": "site_load_en",
+    "ess_kwh": "ess_en",
+}
+INVERTERS_HINT = (
+    "; a production meter that always reads 0 has no CT: run with --production-source inverters"
+)
+
+PRESENT = "present"
+ABSENT = "absent"
+UNKNOWN = "unknown"
+
+
+class Battery(NamedTuple):
+    """Whether the site may have a battery (`PRESENT`, `ABSENT`, `UNKNOWN`), and what in the
+    poll says so, in words for a warning."""
+
+    state: str
+    why: str
+
+    @property
+    def maybe(self) -> bool:
+        return self.state != ABSENT
 
 
 @dataclass
 class Site:
-    """Device records (DeviceList shape, meaning rules applied), storage values, livedata."""
+    """Device records (DeviceList shape, meaning rules applied, storage devices included), the
+    PVS's own site figures, and what the poll says about a battery."""
 
-    records: list[Mapping[str, Any]]
-    storage: list[Entry] = field(default_factory=list)
+    # Every entry of the answer's device list (or the varserver's devices), in order, then the
+    # storage devices no listed device has the serial of. An entry that is not a usable object
+    # is kept as it came, so `devices.to_points` can say which one it skipped and why.
+    records: list[Any]
     live: LiveData | None = None
     # None: no storage status was read; [] : it was, and it lists no alarm.
     alarms: list[str] | None = None
     # Whether sleeping inverters are listed (a device list) or left out (the varserver).
     lists_sleeping_inverters: bool = True
+    battery: Battery = Battery(ABSENT, "")
     warnings: list[str] = field(default_factory=list)
 
     @property
-    def has_battery(self) -> bool:
-        return (
-            (self.live is not None and self.live.has_battery)
-            or bool(self.storage)
-            or any(str(record.get("DEVICE_TYPE")) in STORAGE_TYPES for record in self.records)
-        )
+    def devices(self) -> list[Mapping[str, Any]]:
+        """The records the rules may read."""
+        return [record for record in self.records if _usable(record)]
 
 
-def to_site(answer: Answer) -> Site:
+def to_site(answer: Answer, production_source: str = "auto") -> Site:
     """The normalised site of one run's documents."""
+    warnings: list[str] = []
     live = to_livedata(answer.vars)
     varserver = to_varserver(answer.vars)
-    storage = to_entries(answer.ess_status) if answer.ess_status else []
-    storage += varserver.storage
+    status = to_records(answer.ess_status) if answer.ess_status else []
     alarms = to_alarms(answer.ess_status) if answer.ess_status else None
-    lists_sleeping = answer.devices is not None
-    raw: list[Any] = answer.devices["devices"] if answer.devices is not None else varserver.records
-    warnings: list[str] = []
-    records = [_normalised(record, live, warnings) if _usable(record) else record for record in raw]
-    storage = [_storage_counters(entry, warnings) for entry in storage]
-    return Site(records, storage, live, alarms, lists_sleeping, warnings)
+    listed = answer.devices is not None
+    raw: list[Any] = _listed(answer.devices) if listed else varserver.records
+    battery = _battery(answer, raw, status, varserver.storage, live)
+    live = _live_counters(live, warnings)
+    joined = _joined(raw, status + varserver.storage)
+    records = [
+        _normalised(record, live, warnings, production_source) if _usable(record) else record
+        for record in joined
+    ]
+    return Site(records, live, alarms, listed, battery, warnings)
+
+
+def _listed(document: Mapping[str, Any] | None) -> list[Any]:
+    devices = document.get("devices") if document is not None else None
+    return list(devices) if isinstance(devices, list) else []
 
 
 def _usable(record: Any) -> bool:
     """A record the rules may read; `devices.to_points` says why any other is skipped."""
     return isinstance(record, Mapping) and len(record) <= MAX_KEYS
+
+
+def _battery(
+    answer: Answer,
+    raw: Sequence[Any],
+    status: Sequence[Mapping[str, Any]],
+    ess: Sequence[Mapping[str, Any]],
+    live: LiveData | None,
+) -> Battery:
+    """Rule 6: what the poll's documents say about a battery."""
+    if live is not None and live.has_battery:
+        return Battery(PRESENT, "/sys/livedata has battery values")
+    if status:
+        return Battery(PRESENT, "the storage status lists storage devices")
+    if ess:
+        return Battery(PRESENT, "the varserver lists storage devices")
+    if any(_usable(r) and str(r.get("DEVICE_TYPE")) in STORAGE_TYPES for r in raw):
+        return Battery(PRESENT, "the device list names storage devices")
+    if answer.devices is None and devices_of(raw, "Power Meter") + devices_of(raw, "Inverter"):
+        return Battery(ABSENT, "the varserver's devices include no battery")
+    if live is not None and live.no_battery and live.mid_state not in (None, 0.0):
+        return Battery(
+            UNKNOWN,
+            "/sys/livedata's battery values are nan, but its midstate shows a storage system's MID",
+        )
+    if live is not None and live.no_battery:
+        return Battery(ABSENT, "/sys/livedata's battery values are nan")
+    if answer.devices is not None and answer.firmware != "current" and not answer.vars:
+        return Battery(ABSENT, "the device list names no storage device")
+    if live is None:
+        return Battery(UNKNOWN, "no /sys/livedata, and current firmware lists no battery elsewhere")
+    return Battery(
+        UNKNOWN,
+        "/sys/livedata gives no battery values, and current firmware lists no battery elsewhere",
+    )
+
+
+def _live_counters(live: LiveData | None, warnings: list[str]) -> LiveData | None:
+    """Livedata with its counters that read 0 left out (rule 3)."""
+    if live is None:
+        return None
+    for name, at_pvs in LIVE_COUNTERS.items():
+        if getattr(live, name) == 0.0:
+            warnings.append(f"/sys/livedata/{at_pvs}: lifetime read 0, left out (a PVS glitch)")
+
+    def kept(value: float | None) -> float | None:
+        return None if value == 0.0 else value
+
+    return live._replace(
+        pv_kwh=kept(live.pv_kwh),
+        net_kwh=kept(live.net_kwh),
+        load_kwh=kept(live.load_kwh),
+        ess_kwh=kept(live.ess_kwh),
+    )
+
+
+def _joined(raw: Sequence[Any], storage: Sequence[Mapping[str, Any]]) -> list[Any]:
+    """Rule 4: the device records with the storage records joined by serial."""
+    joined = list(raw)
+    by_serial: dict[str, int] = {}
+    for index, record in enumerate(joined):
+        serial = _serial(record) if _usable(record) else ""
+        if serial:
+            by_serial.setdefault(serial, index)
+    for record in storage:
+        serial = _serial(record)
+        found = by_serial.get(serial)
+        if found is None:
+            if serial:
+                by_serial[serial] = len(joined)
+            joined.append(dict(record))
+        else:
+            joined[found] = {**record, **joined[found]}  # the listed device's own values win
+    return joined
+
+
+def _serial(record: Mapping[str, Any]) -> str:
+    serial = record.get("SERIAL")
+    return clean_text(serial) if isinstance(serial, str) else ""
 
 
 def meter_kind(record: Mapping[str, Any]) -> str | None:
@@ -115,11 +256,15 @@ def meter_kind(record: Mapping[str, Any]) -> str | None:
 
 
 def _normalised(
-    record: Mapping[str, Any], live: LiveData | None, warnings: list[str]
+    record: Mapping[str, Any],
+    live: LiveData | None,
+    warnings: list[str],
+    production_source: str = "auto",
 ) -> Mapping[str, Any]:
     """The record with the rules applied; the record itself where none changes it."""
     added: dict[str, Any] = {}
-    if record.get("DEVICE_TYPE") == "Power Meter" and record.get("ORIGIN") == "varserver":
+    device_type = record.get("DEVICE_TYPE")
+    if device_type == "Power Meter" and record.get("ORIGIN") == "varserver":
         subtype = _varserver_subtype(record, live)
         if subtype:
             added["subtype"] = subtype
@@ -129,13 +274,16 @@ def _normalised(
                 "from a gross (line-side) meter; its subtype and the site's grid and consumption "
                 "are left out"
             )
+    model = record.get("MODEL")
+    if device_type == "PVS" and isinstance(model, str) and model.startswith(PVS_MODEL_PREFIX):
+        added["MODEL"] = model[len(PVS_MODEL_PREFIX) :]
     dropped = []
-    if (
-        record.get("DEVICE_TYPE") == "Power Meter"
-        and meter_kind({**record, **added}) == "production"
-    ):
+    production = device_type == "Power Meter" and meter_kind({**record, **added}) == "production"
+    if production:
         dropped = [k for k in PLACEHOLDER_CHANNELS if k in record and to_number(record[k]) == 0]
-    dropped += _zero_counters(record, dropped, warnings)
+    hint = INVERTERS_HINT if production else ""
+    quiet = production and production_source == "inverters"
+    dropped += _zero_counters(record, dropped, [] if quiet else warnings, hint)
     if not added and not dropped:
         return record
     out = {key: value for key, value in record.items() if key not in dropped}
@@ -161,13 +309,16 @@ def _varserver_subtype(record: Mapping[str, Any], live: LiveData | None) -> str 
 
 
 def _zero_counters(
-    record: Mapping[str, Any], placeholders: list[str], warnings: list[str]
+    record: Mapping[str, Any], placeholders: list[str], warnings: list[str], hint: str = ""
 ) -> list[str]:
     """The lifetime counters of a record that read 0 and are glitches (rule 3)."""
     zeros = [
         key
-        for key in COUNTERS
-        if key in record and key not in placeholders and to_number(record[key]) == 0
+        for key in record
+        if isinstance(key, str)
+        and key.endswith(COUNTER_SUFFIX)
+        and key not in placeholders
+        and to_number(record[key]) == 0
     ]
     if not zeros:
         return []
@@ -183,24 +334,8 @@ def _zero_counters(
     )
     glitches = [key for key in zeros if not (consistent and key != f"net_{COUNTER_SUFFIX}")]
     for key in glitches:
-        warnings.append(f"{_name(record)}: lifetime {key} read 0, left out (a PVS glitch)")
+        warnings.append(f"{_name(record)}: lifetime {key} read 0, left out (a PVS glitch){hint}")
     return glitches
-
-
-def _storage_counters(entry: Entry, warnings: list[str]) -> Entry:
-    zeros = [
-        key
-        for key, value in entry.fields.items()
-        if key.endswith(COUNTER_SUFFIX) and value == 0 and not isinstance(value, str)
-    ]
-    if not zeros:
-        return entry
-    for key in zeros:
-        warnings.append(
-            f"{entry.device_type} {entry.serial}: lifetime {key} read 0, left out (a PVS glitch)"
-        )
-    fields = {key: value for key, value in entry.fields.items() if key not in zeros}
-    return entry._replace(fields=fields)
 
 
 def _name(record: Mapping[str, Any]) -> str:

@@ -1,8 +1,9 @@
-"""Map the storage status (`/cgi-bin/dl_cgi/energy-storage-system/status`) to point fields.
+"""Map the storage status (`/cgi-bin/dl_cgi/energy-storage-system/status`) to device records.
 
-The answer's `ess_report` has one section per kind of device; each entry's `serial_number` ties it
-to the DeviceList device of that serial, whose line gets the values. An entry whose serial the
-device list does not have gets a line of its own under the section's measurement:
+Legacy firmware only. The answer's `ess_report` has one section per kind of device; each entry
+becomes a DeviceList-shaped record (`DEVICE_TYPE`, `SERIAL`, `ORIGIN` `storage status`, fields)
+that `site.py` joins to the device list's device of that serial (the device's own values win a
+clash), or keeps as a device of its own:
 
 - `battery_status[]` -> ESS BMS (`sunpower_ess_bms`): one battery module's DC side; its volts x amps
   is not the battery's power, which comes from `ess_meter_reading.agg_power` (see `summary.py`);
@@ -11,14 +12,19 @@ device list does not have gets a line of its own under the section's measurement
 - `inverter_status[]` -> Storage Inverter.
 
 A value `{"value": x, "unit": u}` becomes a float field named by its key and unit
-(`battery_voltage` in V -> `battery_voltage_v`, `customer_state_of_charge` in % ->
-`customer_state_of_charge_percent`); nested objects join their keys
+(`enclosure_temperature` in C -> `enclosure_temperature_degc`); nested objects join their keys
 (`ess_meter_reading.meter_a.reading.power` -> `ess_meter_a_power_kw`). One unit per quantity,
 whatever the status used: W, VA, var and Wh become kW, kVA, kvar and kWh (a real SunVault gives
-its meter legs in W, unsigned: volts x amps). A plain value (a state such as `contactor_position`)
+its meter legs in W, unsigned: volts x amps). A plain value (a state such as `operational_mode`)
 is a string field, whatever its JSON type, when its name is one of `devices.STRING_FIELDS` (the
 states this documents), so it keeps one type forever; other plain values are left out, as are
 timestamps (`last_updated`) and anything nested deeper than `MAX_DEPTH` objects.
+
+One name per quantity across firmware: where the varserver of current firmware gives the same
+quantity, the field takes the varserver's name in snake case (`RENAMES`): the ESS meter's
+`agg_power` is `p_3phsum_kw`, the battery's SoC `customer_soc_percent`, the HUB+'s grid voltages
+`v1n_grid_v`/`v2n_grid_v` and its `contactor_position` the `mid_state`, the MID contactor's state
+(`CLOSED`, `OPEN`), as the varserver's `midStEnum` is.
 
 `errors[]` (in `ess_report`, or beside it) lists the active storage alarms; `to_alarms` names each
 as `ERROR_NAME (code) on SERIAL` for the site summary's `storage_alarms` fields.
@@ -27,9 +33,9 @@ as `ERROR_NAME (code) on SERIAL` for the site summary's `storage_alarms` fields.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
-from .devices import STRING_FIELDS, to_number
+from .devices import STRING_FIELDS, to_number, to_state_text
 from .lineproto import MAX_NAME, FieldValue, clean_text, to_key
 
 SECTIONS = {
@@ -61,17 +67,39 @@ UNITS: dict[str, tuple[str, float]] = {
 }
 SKIP = frozenset({"serial_number", "last_updated", "time", "state"})
 MAX_DEPTH = 6
+ORIGIN = "storage status"
+# section -> {the status's name: the varserver's name for the same quantity}
+RENAMES: dict[str, dict[str, str]] = {
+    "battery_status": {
+        "battery_voltage_v": "v_batt_v",  # vBattV
+        "customer_state_of_charge_percent": "customer_soc_percent",  # customerSocVal
+        "system_state_of_charge_percent": "soc_percent",  # socVal
+    },
+    "ess_status": {
+        "ess_meter_agg_power_kw": "p_3phsum_kw",  # p3phsumKw: kW, positive discharging
+        "ess_meter_a_voltage_v": "v1n_v",  # v1nV
+        "ess_meter_b_voltage_v": "v2n_v",  # v2nV
+    },
+    "hub_plus_status": {
+        "grid_phase1_voltage_v": "v1n_grid_v",  # v1nGridV
+        "grid_phase2_voltage_v": "v2n_grid_v",  # v2nGridV
+        "load_phase1_voltage_v": "v1n_v",  # v1nV
+        "load_phase2_voltage_v": "v2n_v",  # v2nV
+        "hub_temperature_degc": "t_degc",  # tDegc
+        "contactor_position": "mid_state",  # midStEnum
+    },
+}
+_STATE_PREFIXES = ("MID_STATE_", "PVD_STATE_")
 
 
-class Entry(NamedTuple):
-    """The fields of one storage device, with its device type and serial (and where the source
-    gives them, its model and the time of the reading)."""
-
-    device_type: str
-    serial: str
-    fields: dict[str, FieldValue]
-    model: str = ""
-    time_ns: int | None = None
+def to_switch_state(value: Any) -> str:
+    """A MID or PV disconnect state as one word on every source: `CLOSED` from the status's
+    `contactor_position`, and from the varserver's `MID_STATE_CLOSED`."""
+    text = to_state_text(value).upper()
+    for prefix in _STATE_PREFIXES:
+        if text.startswith(prefix) and len(text) > len(prefix):
+            return text[len(prefix) :]
+    return text
 
 
 def _unit(unit: Any) -> tuple[str, float]:
@@ -91,7 +119,12 @@ def _join(prefix: list[str], key: str) -> list[str]:
     return prefix + words
 
 
-def _flatten(entry: Mapping[str, Any], fields: dict[str, FieldValue], prefix: list[str]) -> None:
+def _flatten(
+    entry: Mapping[str, Any],
+    fields: dict[str, FieldValue],
+    prefix: list[str],
+    renames: Mapping[str, str],
+) -> None:
     for key, value in entry.items():
         if not isinstance(key, str) or key in SKIP:
             continue
@@ -102,22 +135,27 @@ def _flatten(entry: Mapping[str, Any], fields: dict[str, FieldValue], prefix: li
             suffix, factor = _unit(value.get("unit"))
             if number is not None and name:
                 scaled = number if factor == 1.0 else round(number * factor, 9)
-                fields.setdefault(f"{name}_{suffix}" if suffix else f"{name}_value", scaled)
+                field = f"{name}_{suffix}" if suffix else f"{name}_value"
+                fields.setdefault(renames.get(field, field), scaled)
         elif isinstance(value, Mapping):
             if len(prefix) < MAX_DEPTH:
-                _flatten(value, fields, words)
-        elif isinstance(value, (str, bool, int, float)) and name in STRING_FIELDS:
-            text = clean_text(str(value).lower() if isinstance(value, bool) else str(value))
+                _flatten(value, fields, words, renames)
+        elif isinstance(value, (str, bool, int, float)):
+            name = renames.get(name, name)
+            if name not in STRING_FIELDS:
+                continue
+            text = to_switch_state(value) if name == "mid_state" else to_state_text(value)
             if text:
                 fields.setdefault(name, text)
 
 
-def to_entries(document: Mapping[str, Any]) -> list[Entry]:
-    """One Entry per status entry that has a serial and at least one field, in answer order."""
+def to_records(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One device record per status entry that has a serial and at least one field, in answer
+    order."""
     report = document.get("ess_report")
     if not isinstance(report, Mapping):
         return []
-    entries: list[Entry] = []
+    records: list[dict[str, Any]] = []
     ess_serials: list[str] = []
     for section, device_type in SECTIONS.items():
         items = report.get(section)
@@ -137,10 +175,12 @@ def to_entries(document: Mapping[str, Any]) -> list[Entry]:
             if not serial:
                 continue
             fields: dict[str, FieldValue] = {}
-            _flatten(item, fields, [])
+            _flatten(item, fields, [], RENAMES.get(section, {}))
             if fields:
-                entries.append(Entry(device_type, serial, fields))
-    return entries
+                records.append(
+                    {"DEVICE_TYPE": device_type, "SERIAL": serial, "ORIGIN": ORIGIN, **fields}
+                )
+    return records
 
 
 def to_alarms(document: Mapping[str, Any]) -> list[str]:

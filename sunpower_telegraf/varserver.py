@@ -10,19 +10,20 @@ maps like a DeviceList device, so both sources give the same measurements, tags 
 - kinds -> device types: `meter` Power Meter, `inverter` Inverter, `ess` Energy Storage System,
   `transfer_switch` HUB+ (the MIDC); any other kind by its name;
 - every record is marked `ORIGIN` `varserver`: the varserver names no meter subtype, which
-  `site.py` works out (with `/sys/livedata`).
+  `site.py` works out (with `/sys/livedata`);
+- names that identify or describe rather than measure (`swVer`, `vldFldMsk`, a valid-field
+  bit mask) are no fields.
 
 Both layouts of the varserver are read: `/sys/devices/<kind>/<index>/<name>` paths with string
 values, and `/sys/devices/<index>/<kind>/data` paths whose value is an object of typed values.
 
-Storage kinds (`ess`, `transfer_switch`) become storage entries (see `storage.py`) with the field
-names of the storage status where the quantity is the same: `customerSocVal`, `socVal`, `sohVal`
-(fractions) -> `customer_state_of_charge_percent`, `system_state_of_charge_percent`,
-`state_of_health_percent`; `vBattV` -> `battery_voltage_v`; `p3phsumKw` -> `ac_power_kw`;
-`v1nGridV`/`v2nGridV` -> `grid_phase1_voltage_v`/`grid_phase2_voltage_v`; `v1nV`/`v2nV` on the
-transfer switch -> `load_phase1_voltage_v`/`load_phase2_voltage_v`; `tDegc` ->
-`hub_temperature_degc`; the states `opMode`, `midStEnum`, `pvd1StEnum` -> string fields
-`operational_mode`, `mid_state`, `pvd1_state`. Other numeric values keep their snake-case names.
+Storage kinds (`ess`, `transfer_switch`) are records too, which `site.py` joins to the storage
+devices of a device list by serial. Their names are snake case like the others (`p3phsumKw` ->
+`p_3phsum_kw`, battery power in kW, positive discharging; `v1nGridV` -> `v1n_grid_v`), except
+where a value changes unit or is a state (`STORAGE_NAMES`): the fractions `customerSocVal`,
+`socVal`, `sohVal` -> `customer_soc_percent`, `soc_percent`, `soh_percent`; the states `opMode`,
+`midStEnum`, `pvd1StEnum` -> string fields `operational_mode`, `mid_state`, `pvd1_state`, the
+switch states as one word (`MID_STATE_CLOSED` -> `CLOSED`, as the legacy storage status says it).
 
 `/sys/info/*` becomes the PVS record: `uptime` -> `dl_uptime` (s, as in DeviceList), and the
 percentages `cpu_usage`, `ram_usage`, `flash_usage` -> `*_percent` (DeviceList's `dl_cpu_load`,
@@ -36,9 +37,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from .devices import NOT_FIELDS, parse_datatime, to_number
-from .lineproto import FieldValue, clean_text
-from .storage import Entry
+from .devices import to_number, to_state_text
+from .storage import to_switch_state
 
 DEVICE_TYPES = {
     "meter": "Power Meter",
@@ -57,26 +57,20 @@ IDENTITY = {"sn": "SERIAL", "prodMdlNm": "MODEL"}
 # name -> (field, scale) for numbers, or field for states (always strings).
 STORAGE_NAMES: dict[str, dict[str, tuple[str, float] | str]] = {
     "ess": {
-        "customerSocVal": ("customer_state_of_charge_percent", 100.0),
-        "socVal": ("system_state_of_charge_percent", 100.0),
-        "sohVal": ("state_of_health_percent", 100.0),
-        "vBattV": ("battery_voltage_v", 1.0),
-        "p3phsumKw": ("ac_power_kw", 1.0),
+        "customerSocVal": ("customer_soc_percent", 100.0),
+        "socVal": ("soc_percent", 100.0),
+        "sohVal": ("soh_percent", 100.0),
         "opMode": "operational_mode",
     },
     "transfer_switch": {
-        "v1nGridV": ("grid_phase1_voltage_v", 1.0),
-        "v2nGridV": ("grid_phase2_voltage_v", 1.0),
-        "v1nV": ("load_phase1_voltage_v", 1.0),
-        "v2nV": ("load_phase2_voltage_v", 1.0),
-        "tDegc": ("hub_temperature_degc", 1.0),
         "midStEnum": "mid_state",
         "pvd1StEnum": "pvd1_state",
     },
 }
+SWITCH_STATES = frozenset({"mid_state", "pvd1_state"})
 
-# Numeric-looking names that identify rather than measure (versions, revisions, ids).
-_IDENTIFIER = re.compile(r"(?:^|_)(?:ver|version|rev|id|sn|mac|num)$")
+# Numeric-looking names that identify rather than measure (versions, revisions, ids, bit masks).
+_IDENTIFIER = re.compile(r"(?:^|_)(?:ver|version|rev|id|sn|mac|num|msk|mask)$")
 _DEVICE_PATH = re.compile(r"/sys/devices/([^/]+)/(\d{1,9})/([^/]+)")
 _DEVICE_DATA = re.compile(r"/sys/devices/(\d{1,9})/([^/]+)/data")
 _SNAKE_CAPS = re.compile(r"(?<=[A-Z])([A-Z][a-z])")
@@ -101,10 +95,11 @@ def to_datatime(value: Any) -> str | None:
 
 
 class Varserver(NamedTuple):
-    """The varserver's devices: DeviceList-shaped records, and storage entries."""
+    """The varserver's devices as DeviceList-shaped records: the PVS, meters, inverters and other
+    kinds; and apart, the storage kinds (ESS, transfer switch)."""
 
     records: list[dict[str, Any]]
-    storage: list[Entry]
+    storage: list[dict[str, Any]]
 
 
 def _devices(variables: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -127,46 +122,14 @@ def _devices(variables: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 
 def to_varserver(variables: Mapping[str, Any]) -> Varserver:
-    """Records (the PVS first, then meters, inverters and other kinds) and storage entries, in
+    """Records (the PVS first, then meters, inverters and other kinds) and storage records, in
     one walk over the variables."""
     records = [_info_record(variables)] if _has_info(variables) else []
-    storage = []
+    storage: list[dict[str, Any]] = []
     for kind, values in _devices(variables):
-        if kind in STORAGE_NAMES:
-            entry = _storage_entry(kind, values)
-            if entry is not None:
-                storage.append(entry)
-        else:
-            records.append(_device_record(kind, values))
+        record = _device_record(kind, values)
+        (storage if kind in STORAGE_NAMES else records).append(record)
     return Varserver(records, storage)
-
-
-def _storage_entry(kind: str, values: dict[str, Any]) -> Entry | None:
-    """A storage kind, with the storage status's field names."""
-    names = STORAGE_NAMES[kind]
-    serial = values.get("sn")
-    if not isinstance(serial, str) or not clean_text(serial):
-        return None
-    fields: dict[str, FieldValue] = {}
-    for name, value in values.items():
-        target = names.get(name)
-        if isinstance(target, str):
-            text = clean_text(value) if isinstance(value, str) else ""
-            if text and text.lower() != "nan":
-                fields[target] = text
-            continue
-        number = to_number(value)
-        field, scale = target if target else (to_snake_name(name), 1.0)
-        if number is None or name in IDENTITY or _IDENTIFIER.search(field):
-            continue
-        if field not in NOT_FIELDS:
-            fields[field] = round(number * scale, 6)
-    if not fields:
-        return None
-    model = values.get("prodMdlNm")
-    model_text = clean_text(model) if isinstance(model, str) else ""
-    time_ns = parse_datatime(to_datatime(values.get("msmtEps")))
-    return Entry(DEVICE_TYPES[kind], clean_text(serial), fields, model_text, time_ns)
 
 
 def _device_record(kind: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -174,11 +137,22 @@ def _device_record(kind: str, values: dict[str, Any]) -> dict[str, Any]:
         "DEVICE_TYPE": DEVICE_TYPES.get(kind, kind.replace("_", " ").title()),
         "ORIGIN": "varserver",
     }
+    names = STORAGE_NAMES.get(kind, {})
     for name, value in values.items():
+        target = names.get(name)
         if name in IDENTITY:
             record[IDENTITY[name]] = value
         elif name == "msmtEps":
             record["DATATIME"] = to_datatime(value)
+        elif isinstance(target, str):  # a state
+            switch = target in SWITCH_STATES
+            text = to_switch_state(value) if switch else to_state_text(value)
+            if text:
+                record[target] = text
+        elif target is not None:  # a value in another unit
+            number = to_number(value)
+            if number is not None:
+                record[target[0]] = round(number * target[1], 6)
         else:
             field = to_snake_name(name)
             if not _IDENTIFIER.search(field):

@@ -91,6 +91,7 @@ def test_to_fields_keeps_measurements_only() -> None:
         "operational_ac_kw": 6.8,
         "p_3phsum_kw": 0.6804,
         "state": "working",
+        "state_code": 0.0,
     }
 
 
@@ -98,7 +99,7 @@ def test_to_point_inverter() -> None:
     assert to_point(INVERTER) == Point(
         measurement="sunpower_inverter",
         tags={"serial": "E00122334455667", "model": "AC_Module_Type_H"},
-        fields={"p_3phsum_kw": 0.0301, "state": "working"},
+        fields={"p_3phsum_kw": 0.0301, "state": "working", "state_code": 0.0},
         time_ns=1710199122_000_000_000,
     )
 
@@ -114,7 +115,7 @@ def test_to_point_error_state_takes_collection_time() -> None:
     point = to_point({**INVERTER, "STATE": "error", "p_3phsum_kw": "0"})
     assert isinstance(point, Point)
     assert point.time_ns is None
-    assert point.fields == {"p_3phsum_kw": 0.0, "state": "error"}
+    assert point.fields == {"p_3phsum_kw": 0.0, "state": "error", "state_code": 1.0}
 
 
 def test_to_point_subtype_tag_and_unknown_type() -> None:
@@ -185,3 +186,34 @@ def test_datatime_is_what_calendar_timegm_says(
     )
     expected = calendar.timegm((year, month, day, hour, minute, second)) * 10**9 if valid else None
     assert parse_datatime(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("state", "fields"),
+    [
+        ("working", {"state": "working", "state_code": 0.0}),
+        ("Working", {"state": "working", "state_code": 0.0}),
+        ("error", {"state": "error", "state_code": 1.0}),
+        ("offline", {"state": "offline", "state_code": 2.0}),  # any other state
+        ("", {}),  # no state, no code
+    ],
+)
+def test_state_code_beside_state(state: str, fields: dict[str, Any]) -> None:
+    record = {"SERIAL": "S", "STATE": state, "state_code": "7"}  # only STATE makes the code
+    assert to_fields(record) == fields
+
+
+def test_storage_states_on_a_record_are_strings() -> None:
+    record = {
+        "operational_mode": "SELF_CONSUMPTION",
+        "mid_state": 2,  # a number where a state is named: its text
+        "permission_to_operate": True,
+        "pvd1_state": "nan",  # the varserver's no value
+        "storage_alarm_names": "X",  # the summary's own: never from a device
+        "production_source": "meter",
+    }
+    assert to_fields(record) == {
+        "operational_mode": "SELF_CONSUMPTION",
+        "mid_state": "2",
+        "permission_to_operate": "true",
+    }

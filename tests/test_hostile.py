@@ -42,6 +42,8 @@ LOGIN = "/auth?login"
 LOGOUT = "/auth?logout"
 SLOW_HEAD = b"HTTP/1.1 200 OK\r\nX-Slow: " + b"y" * 2000  # never a complete answer
 NO_BYPASS = {"NO_PROXY": None, "no_proxy": None}  # so that a proxy variable would be used
+# Livedata that says only that there is no battery, so the lines are the device list's own.
+NO_BATTERY = {f"/sys/livedata/{name}": "nan" for name in ("ess_p", "ess_en", "soc")}
 
 
 def command(
@@ -93,7 +95,7 @@ def current_firmware(pvs_behaviours: dict[str, Any]) -> dict[str, Any]:
         "/vars?name=/sys/info/serialnum": reply(200, serial.encode()),
         LOGIN: reply(200, b'{"status":"ok"}', "Set-Cookie: session=s1; Path=/"),
         "/cgi-bin/dl_cgi/devices/list": reply(200, DAY_BODY),
-        LIVEDATA: reply(400, b'{"error":"no such path"}'),
+        LIVEDATA: reply(200, json.dumps(NO_BATTERY).encode()),
         LOGOUT: reply(200, b'{"status":"ok"}'),
         **pvs_behaviours,
     }
@@ -114,7 +116,9 @@ def test_a_late_storage_status_keeps_the_device_lines(raw_pvs, fault: str) -> No
     assert done.stdout.decode() == without
     assert done.stderr.decode().splitlines() == [
         f"sunpower-lp: warning: storage status left out: the PVS did not answer in time "
-        f"(http://{pvs.hostport}{ESS_STATUS})"
+        f"(http://{pvs.hostport}{ESS_STATUS})",
+        "sunpower-lp: warning: consumption_kw left out: the site has a battery (the device list "
+        "names storage devices) and this poll gives no battery power",
     ]
     assert status  # the answer it would have given
 
@@ -125,14 +129,24 @@ def test_a_late_livedata_or_logout_keeps_the_data(raw_pvs, late: str) -> None:
     pvs.behaviours[late] = silent(pvs)
     done = command("--host", f"http://{pvs.hostport}", "--timeout", "3")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.decode() == DAY_LINES
     warnings = done.stderr.decode().splitlines()
     if late == LIVEDATA:
+        # Without livedata current firmware cannot tell a battery's power from the home's.
+        site = DAY_LINES.splitlines(keepends=True)[-1]
+        kept = site.replace("consumption_kw=1.3533,consumption_lifetime_kwh=8788.66,", "")
+        assert done.stdout.decode() == DAY_LINES.replace(site, kept)
+        unknown = (
+            "left out: this poll cannot tell whether the site has a battery (no /sys/livedata, "
+            "and current firmware lists no battery elsewhere)"
+        )
         assert warnings == [
             "sunpower-lp: warning: site figures (/sys/livedata) left out: the PVS did not answer "
-            f"in time (http://{pvs.hostport}{LIVEDATA})"
+            f"in time (http://{pvs.hostport}{LIVEDATA})",
+            f"sunpower-lp: warning: consumption_kw {unknown}",
+            f"sunpower-lp: warning: consumption_lifetime_kwh {unknown}",
         ]
     else:
+        assert done.stdout.decode() == DAY_LINES
         assert warnings == []  # a logout that goes unanswered costs nothing
     assert pvs.paths()[-1] == LOGOUT
 
@@ -217,7 +231,7 @@ def test_proxy_variables_are_not_used(standin, variable: str) -> None:
     """A bare host: the DeviceList over HTTP, the login and the data over HTTPS, so that each
     variable would catch some of the run, the login included."""
     proxy = standin({})
-    firmware = CurrentFirmware(SERIAL, devices=json.loads(DAY_BODY))
+    firmware = CurrentFirmware(SERIAL, devices=json.loads(DAY_BODY), vars_=NO_BATTERY)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     trustme.CA().issue_cert("127.0.0.1").configure_cert(context)
     pvs = standin(firmware.routes(), tls=context)
@@ -260,7 +274,7 @@ def test_user_info_in_host_is_refused_and_never_repeated() -> None:
 
 
 def test_a_password_outside_latin1_works(standin) -> None:
-    firmware = CurrentFirmware(SERIAL, devices=json.loads(DAY_BODY))
+    firmware = CurrentFirmware(SERIAL, devices=json.loads(DAY_BODY), vars_=NO_BATTERY)
     firmware.password = "Ωμέγα€"
     pvs = standin(firmware.routes())
     result = invoke("--host", f"http://{pvs.hostport}", env={"SUNPOWER_PVS_PASSWORD": "Ωμέγα€"})
@@ -268,7 +282,7 @@ def test_a_password_outside_latin1_works(standin) -> None:
 
 
 def test_a_serial_outside_latin1_works(standin) -> None:
-    firmware = CurrentFirmware("ZT1234ΩΩ€€€", devices=json.loads(DAY_BODY))
+    firmware = CurrentFirmware("ZT1234ΩΩ€€€", devices=json.loads(DAY_BODY), vars_=NO_BATTERY)
     pvs = standin(firmware.routes())
     result = invoke("--host", f"http://{pvs.hostport}")
     assert (result.exit_code, result.stdout) == (0, DAY_LINES)
@@ -418,7 +432,7 @@ def test_a_storage_string_never_takes_a_number_name() -> None:
     from sunpower_telegraf.report import to_report
 
     report = to_report(Answer(devices=devices, ess_status=status))
-    assert report.points[0].fields == {"battery_voltage_v": 5.0, "state": "working"}
+    assert report.points[0].fields == {"v_batt_v": 5.0, "state": "working", "state_code": 0.0}
 
 
 # -- the command line and the host ------------------------------------------------------------------

@@ -60,9 +60,7 @@ def test_storage_and_site_read_back(influxd: Influxd) -> None:
     influxd.create("storage")
     for name in ["storage-charging", "storage-discharging"]:
         assert influxd.write("storage", (case_dir(name) / GOLDEN).read_text())[0] == 204
-    series = influxd.query(
-        "storage", 'SELECT "customer_state_of_charge_percent" FROM sunpower_ess_bms'
-    )
+    series = influxd.query("storage", 'SELECT "customer_soc_percent" FROM sunpower_ess_bms')
     assert [row[1:] for row in series[0]["values"]] == [[63.2], [41.7]]
     site = influxd.query(
         "storage",
@@ -113,7 +111,6 @@ STRING_FIELDS = {
     ("sunpower_energy_storage_system", "permission_to_operate"),
     ("sunpower_energy_storage_system", "storage_controller_status"),
     ("sunpower_hub", "contactor_error"),
-    ("sunpower_hub", "contactor_position"),
     ("sunpower_hub", "grid_frequency_state"),
     ("sunpower_hub", "grid_voltage_state"),
     ("sunpower_hub", "load_frequency_state"),

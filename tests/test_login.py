@@ -20,7 +20,9 @@ DAY = json.loads((FIXTURES / "pvs6-day" / "devicelist.json").read_text())
 DAY_LINES = (FIXTURES / "pvs6-day" / GOLDEN).read_text()
 VARS_DAY = json.loads((FIXTURES / "varserver-day" / "vars.json").read_text())
 VARS_NIGHT = json.loads((FIXTURES / "varserver-night" / "vars.json").read_text())
-WITHOUT_LIVEDATA = {k: v for k, v in VARS_DAY.items() if not k.startswith("/sys/livedata/")}
+# Livedata that says only that there is no battery: the lines are the device list's own, and its
+# consumption counts (livedata missing altogether leaves consumption out: a battery may be there).
+NO_BATTERY = {f"/sys/livedata/{name}": "nan" for name in ("ess_p", "ess_en", "soc")}
 LIVEDATA = "/vars?match=/sys/livedata/&fmt=obj"
 LOGIN_FLOW = [
     ("http", DEVICE_LIST),
@@ -46,8 +48,8 @@ def server_tls(ca: trustme.CA) -> ssl.SSLContext:
 
 @pytest.fixture
 def firmware() -> CurrentFirmware:
-    """A site whose varserver has no livedata (400), so its lines are the device list's own."""
-    return CurrentFirmware(SERIAL, devices=DAY, vars_=WITHOUT_LIVEDATA)
+    """A site whose livedata has no site figures, so its lines are the device list's own."""
+    return CurrentFirmware(SERIAL, devices=DAY, vars_=NO_BATTERY)
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> Result:

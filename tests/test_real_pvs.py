@@ -59,7 +59,9 @@ OUTCOMES: dict[str, tuple[int, dict[str, int], str]] = {
             "sunpower_site": 1,
             "sunpower_storage_inverter": 1,
         },
-        "",
+        # storage devices in error and no storage status: the battery's power is unknown
+        "sunpower-lp: warning: consumption_kw left out: the site has a battery (the device list "
+        "names storage devices) and this poll gives no battery power",
     ),
     "ginoledesma__sunpower-pvs-exporter/device_list.error.json": (
         0,
@@ -82,7 +84,8 @@ OUTCOMES: dict[str, tuple[int, dict[str, int], str]] = {
         {"sunpower_inverter": 1, "sunpower_power_meter": 1, "sunpower_pvs": 1, "sunpower_site": 1},
         # an old PVS5 production meter that reads all zeros, its lifetime too
         "sunpower-lp: warning: power meter PVS5M527635p: lifetime net_ltea_3phsum_kwh read 0, "
-        "left out (a PVS glitch)",
+        "left out (a PVS glitch); a production meter that always reads 0 has no CT: run with "
+        "--production-source inverters",
     ),
     "kpfleming__esphome-sunpower/pvs-data.json": (
         0,
@@ -107,7 +110,9 @@ OUTCOMES: dict[str, tuple[int, dict[str, int], str]] = {
     "steveturbek__SunPower-PVS-Supervisor/PVS6_varserver_output_20250930_115822.json": (
         0,
         {"sunpower_inverter": 12, "sunpower_power_meter": 2, "sunpower_pvs": 1, "sunpower_site": 1},
-        "",
+        # the publisher gave 11 of the 12 inverters one anonymized serial: one series, one time
+        "sunpower-lp: warning: 11 sunpower_inverter lines share serial E00123456789 and time: the "
+        "answer lists that serial more than once, and InfluxDB keeps only one of them",
     ),
 }
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import line_protocol_parser
 import pytest
 from click.testing import CliRunner
 
 from sunpower_telegraf.answer import Answer
 from sunpower_telegraf.cli import main
-from sunpower_telegraf.lineproto import Point, format_points
-from sunpower_telegraf.report import merge_entries, to_report
+from sunpower_telegraf.lineproto import Point
+from sunpower_telegraf.report import to_report
 from sunpower_telegraf.site import to_site
-from sunpower_telegraf.storage import Entry, to_entries
+from sunpower_telegraf.storage import to_records
 from sunpower_telegraf.summary import to_summary
 from tests.cases import FIXTURES, GOLDEN
 from tests.standin import DEVICE_LIST, CurrentFirmware, Reply, json_reply
@@ -26,7 +27,7 @@ def vu(value: Any, unit: str) -> dict[str, Any]:
     return {"value": value, "unit": unit}
 
 
-def test_to_entries_names_fields_by_key_and_unit() -> None:
+def test_to_records_names_fields_by_key_and_unit() -> None:
     document = {
         "ess_report": {
             "battery_status": [
@@ -54,48 +55,50 @@ def test_to_entries_names_fields_by_key_and_unit() -> None:
             "ess_state": [{"operational_mode": "SELF_CONSUMPTION", "permission_to_operate": True}],
             "hub_plus_status": {
                 "serial_number": "H1",
-                "contactor_position": "CLOSED",
+                "contactor_position": "closed",  # the MID's state, as the varserver names it
                 "contactor_error": 0,  # a state is a string whatever its JSON type
                 "grid_phase1_voltage": vu(121, "V"),
+                "hub_temperature": vu(33.1, "C"),
             },
             "inverter_status": "not a list",  # ignored
         }
     }
-    assert to_entries(document) == [
-        Entry(
-            "ESS BMS",
-            "B1",
-            {
-                "battery_voltage_v": 50.0,
-                "battery_amperage_a": -2.0,
-                "customer_state_of_charge_percent": 41.5,
-                "temperature_degc": 29.1,
-                "no_unit_value": 3.0,
-            },
-        ),
-        Entry(
-            "Energy Storage System",
-            "E1",
-            {
-                "ess_meter_agg_power_kw": 1.5,
-                "ess_meter_a_power_kw": 0.75,
-                "ess_meter_b_energy_kwh": 1.25,
-            },
-        ),
-        Entry(
-            "Energy Storage System",
-            "E1",  # ess_state has no serial: it is the state of the ESS at the same index
-            {"operational_mode": "SELF_CONSUMPTION", "permission_to_operate": "true"},
-        ),
-        Entry(
-            "HUB+",
-            "H1",
-            {
-                "contactor_position": "CLOSED",
-                "contactor_error": "0",
-                "grid_phase1_voltage_v": 121.0,
-            },
-        ),
+    origin = {"ORIGIN": "storage status"}
+    assert to_records(document) == [
+        {
+            "DEVICE_TYPE": "ESS BMS",
+            "SERIAL": "B1",
+            **origin,
+            "v_batt_v": 50.0,  # the varserver's vBattV
+            "battery_amperage_a": -2.0,
+            "customer_soc_percent": 41.5,  # the varserver's customerSocVal, in %
+            "temperature_degc": 29.1,
+            "no_unit_value": 3.0,
+        },
+        {
+            "DEVICE_TYPE": "Energy Storage System",
+            "SERIAL": "E1",
+            **origin,
+            "p_3phsum_kw": 1.5,  # agg_power: the battery's power, the varserver's p3phsumKw
+            "ess_meter_a_power_kw": 0.75,
+            "ess_meter_b_energy_kwh": 1.25,
+        },
+        {
+            "DEVICE_TYPE": "Energy Storage System",
+            "SERIAL": "E1",  # ess_state has no serial: it is the state of the ESS at the same index
+            **origin,
+            "operational_mode": "SELF_CONSUMPTION",
+            "permission_to_operate": "true",
+        },
+        {
+            "DEVICE_TYPE": "HUB+",
+            "SERIAL": "H1",
+            **origin,
+            "mid_state": "CLOSED",
+            "contactor_error": "0",
+            "v1n_grid_v": 121.0,
+            "t_degc": 33.1,
+        },
     ]
 
 
@@ -108,25 +111,53 @@ def test_to_entries_names_fields_by_key_and_unit() -> None:
     ],
     ids=["empty", "report-not-object", "entries-without-serial"],
 )
-def test_to_entries_unusable(document: dict[str, Any]) -> None:
-    assert to_entries(document) == []
+def test_to_records_unusable(document: dict[str, Any]) -> None:
+    assert to_records(document) == []
 
 
-def test_merge_entries_joins_by_serial() -> None:
-    points = [
-        Point("sunpower_ess_bms", {"serial": "B1", "model": "M"}, {"state": "working", "x": 1.0})
-    ]
-    entries = [
-        Entry("ESS BMS", "B1", {"x": 9.0, "soc_percent": 50.0}),  # the device's own x wins
-        Entry("HUB+", "H9", {"grid_v": 240.0}, model="MIDC", time_ns=5),
-    ]
-    assert merge_entries(points, entries, "sunpower_") == [
+def test_storage_values_join_their_device_by_serial() -> None:
+    """One record per device: a status entry joins the listed device of its serial (whose own
+    values win a clash); a varserver ESS with no listed device is a device of its own, after the
+    listed ones, with its own time."""
+    devices = {
+        "devices": [
+            {
+                "DEVICE_TYPE": "ESS BMS",
+                "SERIAL": "B1",
+                "MODEL": "M",
+                "STATE": "working",
+                "soc_percent": "55",
+            },
+            {"DEVICE_TYPE": "PVS", "SERIAL": "ZT1", "dl_uptime": "5"},
+        ]
+    }
+    status = {
+        "ess_report": {
+            "battery_status": [
+                {"serial_number": "B1", "soc": vu(50, "%"), "temperature": vu(20, "C")}
+            ]
+        }
+    }
+    variables = {
+        "/sys/devices/transfer_switch/0/sn": "H9",
+        "/sys/devices/transfer_switch/0/prodMdlNm": "MIDC",
+        "/sys/devices/transfer_switch/0/msmtEps": "2024-06-16T02:40:00Z",
+        "/sys/devices/transfer_switch/0/v1nGridV": "240.5",
+    }
+    report = to_report(Answer(devices=devices, ess_status=status, vars=variables))
+    assert report.points[:3] == [
         Point(
             "sunpower_ess_bms",
             {"serial": "B1", "model": "M"},
-            {"x": 1.0, "soc_percent": 50.0, "state": "working"},
+            {"temperature_degc": 20.0, "soc_percent": 55.0, "state": "working", "state_code": 0.0},
         ),
-        Point("sunpower_hub", {"serial": "H9", "model": "MIDC"}, {"grid_v": 240.0}, 5),
+        Point("sunpower_pvs", {"serial": "ZT1"}, {"dl_uptime": 5.0}),
+        Point(
+            "sunpower_hub",
+            {"serial": "H9", "model": "MIDC"},
+            {"v1n_grid_v": 240.5},
+            1718505600_000_000_000,
+        ),
     ]
 
 
@@ -304,12 +335,15 @@ def test_site_summary(records: list[dict[str, Any]], fields: dict[str, Any]) -> 
     }  # 0 is not 0.0 here: a field keeps one type
 
 
-def summary(records: list[dict[str, Any]]) -> Point | str:
-    return to_summary(to_site(Answer(devices={"devices": records})))
+def summary(records: list[dict[str, Any]]) -> Point | None:
+    result = to_summary(to_site(Answer(devices={"devices": records})))
+    assert result.warnings == []
+    return result.point
 
 
 def test_site_summary_needs_the_pvs() -> None:
-    assert summary(INV) == "site summary left out: the answer names no PVS serial"
+    result = to_summary(to_site(Answer(devices={"devices": INV})))
+    assert result == (None, ["site summary left out: the answer names no PVS serial"])
 
 
 def test_overflowing_sums_are_left_out() -> None:
@@ -357,11 +391,49 @@ def test_storage_status_failing_keeps_the_solar_data(standin, reply: Reply, reas
     )
     result = CliRunner().invoke(main, ["--host", pvs.hostport])
     assert result.exit_code == 0
-    without_status = format_points(to_report(Answer(devices=CHARGING_DEVICES)).points)
-    assert result.stdout == without_status
+    golden = (CHARGING / GOLDEN).read_text().splitlines(keepends=True)
+    solar = [line for line in golden if line.startswith(SOLAR)]
+    assert len(solar) == 11  # the PVS, two meters, eight inverters: as with the status
+    assert result.stdout == "".join(solar) + WITHOUT_STATUS
     assert result.stderr.splitlines() == [
-        "sunpower-lp: warning: storage status left out: " + reason.format(hostport=pvs.hostport)
+        "sunpower-lp: warning: storage status left out: " + reason.format(hostport=pvs.hostport),
+        # the device list shows the battery, so its unknown power is no house load of 0
+        "sunpower-lp: warning: consumption_kw left out: the site has a battery (the device list "
+        "names storage devices) and this poll gives no battery power",
     ]
+
+
+SOLAR = ("sunpower_pvs,", "sunpower_power_meter,", "sunpower_inverter,")
+# The storage devices with what the device list alone says of them, and a summary with no
+# battery and no consumption (which would read 4.6826 kW, charging power included, where 3.6146
+# is true), no storage alarm count (no status was read).
+WITHOUT_STATUS = (
+    'sunpower_hub,model=SunPower\\ MIDC\\ SPWR-MIDC-200,serial=00001D4F7A3B state="working",'
+    "state_code=0.0\n"
+    'sunpower_ess_hub,model=SPWR-Equinox-ESS-Hub,serial=M00122109A0359 state="working",'
+    "state_code=0.0\n"
+    "sunpower_storage_inverter,model=SchneiderElectric-XW6848-21,serial=BC212200000259 "
+    'operational_ac_kw=6.8,rated_ac_kw=6.8,state="working",state_code=0.0\n'
+    'sunpower_ess_bms,model=SPWR-Equinox-BMS-model,serial=BC212200000259_01 state="working",'
+    "state_code=0.0\n"
+    "sunpower_battery,model=SPWR-Equinox-Battery-model,serial=BC212200000259_01_01 "
+    'operational_ac_kwh=12.8,rated_ac_kwh=13.0,state="working",state_code=0.0\n'
+    "sunpower_battery,model=SPWR-Equinox-Battery-model,serial=BC212200000259_01_02 "
+    'operational_ac_kwh=12.9,rated_ac_kwh=13.0,state="working",state_code=0.0\n'
+    "sunpower_energy_storage_system,model=SPWR-Equinox-model,serial=00001D4F7A3B_ESS "
+    "operational_ac_kw=6.8,operational_ac_kwh=25.7,rated_ac_kw=6.8,rated_ac_kwh=26.0,"
+    'state="working",state_code=0.0\n'
+    'sunpower_pv_disconnect,model=SPWR-PV-DISCONNECT,serial=M00122109A0359_PVD state="working",'
+    "state_code=0.0\n"
+    'sunpower_gateway,model=SunPower\\ Gateway,serial=00001D4F7A3B_GW state="working",'
+    "state_code=0.0\n"
+    "sunpower_site,serial=ZT221285000549W2071 grid_export_kw=1.2015,"
+    "grid_export_lifetime_kwh=4102.33,grid_import_kw=0.0,grid_import_lifetime_kwh=6001.4,"
+    "grid_kw=-1.2015,grid_net_lifetime_kwh=1899.07,inverter_reading_age_max_s=105.0,"
+    "inverters_error=0.0,inverters_error_daylight=0.0,inverters_total=8.0,inverters_working=8.0,"
+    'production_kw=5.8841,production_lifetime_kwh=6351.2,production_source="meter" '
+    "1718482290000000000\n"
+)
 
 
 CURRENT = FIXTURES / "current-storage"
@@ -453,3 +525,56 @@ def test_no_site_summary_flag() -> None:
     golden = (FIXTURES / "pvs6-day" / GOLDEN).read_text().splitlines(keepends=True)
     assert golden[-1].startswith("sunpower_site,")
     assert result.stdout == "".join(golden[:-1])
+
+
+LIVE = {k: v for k, v in json.loads((CURRENT / "vars.json").read_text()).items() if "livedata" in k}
+LIVEDATA = "/vars?match=/sys/livedata/&fmt=obj"
+LIVE_SOC = "/sys/livedata/soc"
+TRUE_SITE = {  # the golden's figures, which the PVS's own livedata agrees with
+    "consumption_kw": "0.9202",  # site_load_p 0.920200
+    "consumption_lifetime_kwh": "8037.829998",  # site_load_en 8037.830078
+    "battery_kw": "-4.962",
+    "battery_net_lifetime_kwh": "-212.440002",
+}
+
+
+@pytest.mark.parametrize(
+    ("reply", "printed"),
+    [
+        (Reply(500, b"busy"), set()),
+        (json_reply({"status": 403, "error": "Unauthorized"}, 403), set()),
+        (json_reply({"errorcode": 400, "errormsg": "bad request"}, 400), set()),
+        (json_reply({"errorcode": 1, "errormsg": "internal"}), set()),  # an error object in a 200
+        # ess_en shows the battery, so its ESS is read: the ESS's own power, -4.962, stands in
+        (
+            json_reply({**{k: v for k, v in LIVE.items() if "ess_p" not in k}, LIVE_SOC: "nan"}),
+            set(TRUE_SITE),
+        ),
+        (json_reply({**LIVE, "/sys/livedata/ess_en": "0"}), {"consumption_kw", "battery_kw"}),
+        (json_reply(LIVE), set(TRUE_SITE)),
+    ],
+    ids=["500", "403", "400-object", "200-error-object", "no-ess_p", "ess_en-0", "healthy"],
+)
+def test_odd_livedata_never_changes_a_battery_site_figure(
+    standin, reply: Reply, printed: set[str]
+) -> None:
+    """On the loopback PVS with a battery, whatever livedata answers, consumption and the
+    battery's figures are printed right or left out with a warning: never 5.88 kW (the charging
+    battery as house load) nor a lifetime jump of the battery's 212 kWh."""
+    firmware = CurrentFirmware(
+        "ZT221285000549W2071",
+        devices=json.loads((CURRENT / "devicelist.json").read_text()),
+        vars_=json.loads((CURRENT / "vars.json").read_text()),
+    )
+    routes = {**firmware.routes(), LIVEDATA: lambda r: reply}
+    pvs = standin(routes)
+    result = CliRunner().invoke(
+        main, ["--host", f"http://{pvs.hostport}"], env={"SUNPOWER_PVS_PASSWORD": ""}
+    )
+    assert result.exit_code == 0
+    site = line_protocol_parser.parse_line(result.stdout.splitlines()[-1])["fields"]
+    shown = {name for name in TRUE_SITE if name in site}
+    assert shown == printed
+    for name in shown:
+        assert site[name] == float(TRUE_SITE[name]), name
+    assert ("left out" in result.stderr) is (printed != set(TRUE_SITE))
