@@ -28,7 +28,8 @@ or a set of their names):
 
 `failures` makes secondary requests fail on some polls (`FAILURES`: which request, and what the
 PVS answered: an HTTP error, or an `{"errorcode": ...}` object) and gives odd battery values
-(`BATTERY_GLITCHES`): livedata's battery values `nan` once, `ess_en` 0 once. A failure applies
+(`BATTERY_GLITCHES`): livedata's battery values all `nan` once (as on a site without a battery,
+but with the MID's `midstate` 2), `ess_p` missing and `soc` `nan` once, `ess_en` 0 once. A failure applies
 where the poll's firmware makes that request; the documents themselves stay whole in the Poll
 (`Poll.failed` says what went wrong), so a caller can leave a document out or serve the error.
 
@@ -74,7 +75,11 @@ FAILURES: dict[int, tuple[str, int, Any]] = {  # poll -> (request, HTTP status, 
     204: ("transfer switch", 500, None),  # 17:00
     228: ("livedata", 400, ERROR_OBJECT),  # 19:00, discharging
 }
-BATTERY_GLITCHES = {216: "battery values nan", 240: "ess_en reads 0"}  # livedata, current firmware
+BATTERY_GLITCHES = {  # poll -> odd battery values in livedata, on current firmware
+    216: "battery values nan",  # 18:00, discharging
+    222: "ess_p missing, soc nan",  # 18:30
+    240: "ess_en reads 0",  # 20:00
+}
 REQUESTS = {  # the secondary requests each firmware makes on a battery site
     "legacy": {"storage status"},
     "current": {"livedata", "ess", "transfer switch"},
@@ -516,11 +521,16 @@ def _varserver(
         "ess_en": f"{ess_kwh:.6f}",
         "soc": f"{state.soc:.6f}",
         "backupTimeRemaining": f"{backup:.0f}",
+        "midstate": "2",  # a storage system's MID
     }
     if not battery:  # the PVS's way of saying there is none
         live |= {"ess_p": "nan", "ess_en": "nan", "soc": "nan", "backupTimeRemaining": "0"}
-    elif odd == "battery values nan":
-        live |= {"ess_p": "nan", "soc": "nan", "backupTimeRemaining": "nan"}
+        live["midstate"] = "0"
+    elif odd == "battery values nan":  # as the PVS says of a site without one; the MID is there
+        live |= {"ess_p": "nan", "ess_en": "nan", "soc": "nan", "backupTimeRemaining": "nan"}
+    elif odd == "ess_p missing, soc nan":
+        del live["ess_p"]
+        live["soc"] = "nan"
     elif odd == "ess_en reads 0":
         live["ess_en"] = "0.000000"
     variables: dict[str, Any] = {

@@ -345,11 +345,26 @@ def test_an_upgrade_splits_no_series(upgrade_day: Day) -> None:
     assert {"contactor_position", "mid_state"} & before & after
 
 
+SAID = {  # a failed request -> what a warning about it names
+    "storage status": "storage status",
+    "livedata": "/sys/livedata",
+    "ess": "/sys/devices/ess",
+    "transfer switch": "transfer switch",
+}
+
+
 @pytest.mark.parametrize("upgrade_day", ["devicelist-standin"], indirect=True)
-def test_failed_requests_keep_the_request_cap(upgrade_day: Day) -> None:
+def test_a_failed_request_keeps_the_request_cap_and_is_said(upgrade_day: Day) -> None:
     polls = upgrade_day.polls
     assert sorted(upgrade_day.asked) == [n for n, poll in enumerate(polls) if poll.trouble]
     assert {n: paths for n, paths in upgrade_day.asked.items() if len(paths) > 8} == {}
+    unsaid = {
+        poll.trouble: said
+        for poll, said in zip(polls, upgrade_day.warnings)
+        for request in poll.failed
+        if not any(SAID[request] in line for line in said)
+    }
+    assert unsaid == {}
 
 
 def test_a_sunny_day_without_glitches_is_exact(influxd: Influxd, tmp_path: Path) -> None:
