@@ -26,7 +26,7 @@ or a set of their names):
 - one inverter is missing from the list for one poll;
 - the consumption meter's lifetime counters read 0 for one poll.
 
-`failures` makes secondary requests fail on some polls (`FAILURES`: which request, and what the
+`failures` makes a battery site's secondary requests fail on some polls (`FAILURES`: which request, and what the
 PVS answered: an HTTP error, or an `{"errorcode": ...}` object) and gives odd battery values
 (`BATTERY_GLITCHES`): livedata's battery values all `nan` once (as on a site without a battery,
 but with the MID's `midstate` 2), `ess_p` missing and `soc` `nan` once, `ess_en` 0 once. A failure applies
