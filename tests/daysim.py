@@ -26,12 +26,13 @@ or a set of their names):
 - one inverter is missing from the list for one poll;
 - the consumption meter's lifetime counters read 0 for one poll.
 
-`failures` makes a battery site's secondary requests fail on some polls (`FAILURES`: which request, and what the
-PVS answered: an HTTP error, or an `{"errorcode": ...}` object) and gives odd battery values
-(`BATTERY_GLITCHES`): livedata's battery values all `nan` once (as on a site without a battery,
-but with the MID's `midstate` 2), `ess_p` missing and `soc` `nan` once, `ess_en` 0 once. A failure applies
-where the poll's firmware makes that request; the documents themselves stay whole in the Poll
-(`Poll.failed` says what went wrong), so a caller can leave a document out or serve the error.
+`failures` makes a battery site's secondary requests fail on some polls (`FAILURES`: which
+request, and what the PVS answered: an HTTP error, or an `{"errorcode": ...}` object) and gives
+odd battery values (`BATTERY_GLITCHES`): livedata's battery values all `nan` once (as on a site
+without a battery, but with the MID's `midstate` 2), `ess_p` missing and `soc` `nan` once,
+`ess_en` 0 once. A failure applies where the poll's firmware makes that request; the documents
+themselves stay whole in the Poll (`Poll.failed` says what went wrong), so a caller can leave a
+document out or serve the error.
 
 Each poll carries the truth beside its documents: the site's true powers and charge (`site`,
 named as on `sunpower_site`) and the energies from the first poll to it (`total`). A day's true
