@@ -90,7 +90,8 @@ ESS = "00001D4F7A3B_ESS"
 HUB = "00001D4F7A3B"
 STORAGE_INVERTER = "BC212200000259"
 BMS = "BC212200000259_01"
-STORAGE_DEVICES = [  # what a legacy DeviceList names on a SunVault site: (DEVICE_TYPE, SERIAL, MODEL)
+# What a legacy DeviceList names on a SunVault site: (DEVICE_TYPE, SERIAL, MODEL).
+STORAGE_DEVICES = [
     ("HUB+", HUB, "SunPower MIDC SPWR-MIDC-200"),
     ("ESS Hub", "M00122109A0359", "SPWR-Equinox-ESS-Hub"),
     ("Storage Inverter", STORAGE_INVERTER, "SchneiderElectric-XW6848-21"),
