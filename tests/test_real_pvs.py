@@ -204,6 +204,8 @@ def test_varserver_capture_agrees_with_its_livedata(real: Path) -> None:
     assert site["production_lifetime_kwh"] == pytest.approx(live["pv_en"], abs=0.3)
     assert site["grid_net_lifetime_kwh"] == pytest.approx(live["net_en"], abs=0.3)
     assert site["consumption_lifetime_kwh"] == pytest.approx(live["site_load_en"], abs=0.3)
+    # The summary is stamped with livedata's own time, 1759247902 s (15:58:22 UTC).
+    assert to_report(Answer(vars=variables)).points[-1].time_ns == 1759247902_000_000_000
     lines = CliRunner().invoke(main, ["--input", "-"], input=json.dumps(variables)).stdout
     assert ",subtype=NET_CONSUMPTION_LOADSIDE " in lines
     assert "i1_a" not in next(line for line in lines.splitlines() if "PVS6M123456p" in line)
