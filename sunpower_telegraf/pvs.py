@@ -48,6 +48,7 @@ VARS_INFO = "/vars?match=/sys/info/&fmt=obj"
 VARS_LIVEDATA = "/vars?match=/sys/livedata/&fmt=obj"
 VARS_DEVICES = "/vars?match=/sys/devices/&fmt=obj"
 VARS_ESS = "/vars?match=/sys/devices/ess/&fmt=obj"
+ESS_PREFIX = "/sys/devices/ess/"
 VARS_TRANSFER_SWITCH = "/vars?match=/sys/devices/transfer_switch/&fmt=obj"
 
 MAX_REQUESTS = 8
@@ -256,9 +257,12 @@ class Session:
         if self.firmware == "current":
             self.vars("site figures (/sys/livedata)", VARS_LIVEDATA)
             live = to_livedata(self.answer.vars)
-            if (live is not None and live.has_battery) or _names_storage(devices):
+            battery = (live is not None and live.has_battery) or _names_storage(devices)
+            if battery or live is None or not live.no_battery:
+                # Livedata that failed, or says nothing of a battery, leaves the ESS to tell.
                 self.vars("battery (/sys/devices/ess)", VARS_ESS)
-                self.vars("transfer switch", VARS_TRANSFER_SWITCH)
+                if battery or any(name.startswith(ESS_PREFIX) for name in self.answer.vars):
+                    self.vars("transfer switch", VARS_TRANSFER_SWITCH)
         elif _names_storage(devices):
             status = self.secondary("storage status", ESS_STATUS, self.ess_status)
             if status is not None:

@@ -8,9 +8,13 @@ PVS's own site figures; and every rule about what the PVS's numbers mean lives h
    whose model (or serial) ends in `p` is `GROSS_PRODUCTION_SITE`; one ending in `c` measures either
    the grid (net, load side) or the home (gross, line side), and only the PVS's own accounting
    tells which: its lifetime equals livedata's `site_load_en` on a gross meter and `net_en` on a
-   net one (its power is compared where the lifetime is missing or 0). Without livedata a varserver
-   consumption meter gets no subtype, and the site summary leaves out what depends on it. An old
-   device-list meter with no subtype is net when its type ends in `C`, as those PVS5 sites were.
+   net one (its power is compared where the lifetime is missing or 0). Where livedata cannot tell
+   (it failed, or the meter's figures are missing or 0), a meter that shows export (power below
+   -5 W, or an export counter above `COUNTER_TOLERANCE_KWH`) is net: a line-side meter measures
+   the home, which never exports. A varserver consumption meter whose kind is still unknown is
+   left out of that poll with a warning, and so is what the site summary needs it for: printed
+   without its subtype it would start a second series. An old device-list meter with no subtype
+   is net when its type ends in `C`, as those PVS5 sites were.
 2. **Placeholders are not readings.** On the varserver a production meter carries the consumption
    meter's per-leg channels (`i1_a i2_a v1n_v v2n_v p1_kw p2_kw pos_ltea_3phsum_kwh
    neg_ltea_3phsum_kwh`) filled with `0.000000`: a production CT does not measure them. A
@@ -77,6 +81,8 @@ PLACEHOLDER_CHANNELS = frozenset(
 )
 COUNTER_SUFFIX = "ltea_3phsum_kwh"
 COUNTER_TOLERANCE_KWH = 1.0
+LEFT_OUT = object()  # a record this poll cannot print right (rule 1)
+EXPORT_KW = 0.005  # below -5 W a meter is exporting, not reading noise
 STORAGE_TYPES = frozenset(
     {"Energy Storage System", "ESS BMS", "ESS Hub", "Storage Inverter", "Battery", "HUB+"}
 )
@@ -144,10 +150,11 @@ def to_site(answer: Answer, production_source: str = "auto") -> Site:
     battery = _battery(answer, raw, status, varserver.storage, live)
     live = _live_counters(live, warnings)
     joined = _joined(raw, status + varserver.storage)
-    records = [
-        _normalised(record, live, warnings, production_source) if _usable(record) else record
-        for record in joined
-    ]
+    records = []
+    for record in joined:
+        normalised = _normalised(record, live, warnings, production_source)
+        if normalised is not LEFT_OUT:
+            records.append(normalised)
     return Site(records, live, alarms, listed, battery, warnings)
 
 
@@ -260,20 +267,25 @@ def _normalised(
     live: LiveData | None,
     warnings: list[str],
     production_source: str = "auto",
-) -> Mapping[str, Any]:
-    """The record with the rules applied; the record itself where none changes it."""
+) -> Any:
+    """The record with the rules applied; the record itself where none changes it (or where it
+    is no record the rules can read: `devices.to_points` says why it is skipped); None for a
+    record left out of this poll (rule 1): `LEFT_OUT`."""
+    if not _usable(record):
+        return record
     added: dict[str, Any] = {}
     device_type = record.get("DEVICE_TYPE")
     if device_type == "Power Meter" and record.get("ORIGIN") == "varserver":
         subtype = _varserver_subtype(record, live)
-        if subtype:
-            added["subtype"] = subtype
-        else:
+        if not subtype:
+            why = "no /sys/livedata" if live is None else "neither /sys/livedata nor its readings"
+            _zero_counters(record, [], warnings)
             warnings.append(
-                f"consumption meter {_name(record)}: no /sys/livedata to tell a net (load-side) "
-                "from a gross (line-side) meter; its subtype and the site's grid and consumption "
-                "are left out"
+                f"consumption meter {_name(record)} left out: {why} to tell a net (load-side) "
+                "from a gross (line-side) meter, so the site's grid and consumption are too"
             )
+            return LEFT_OUT
+        added["subtype"] = subtype
     model = record.get("MODEL")
     if device_type == "PVS" and isinstance(model, str) and model.startswith(PVS_MODEL_PREFIX):
         added["MODEL"] = model[len(PVS_MODEL_PREFIX) :]
@@ -295,16 +307,22 @@ def _varserver_subtype(record: Mapping[str, Any], live: LiveData | None) -> str 
     model = str(record.get("MODEL") or record.get("SERIAL") or "").strip().lower()
     if model.endswith("p"):
         return PRODUCTION
-    if live is None:
-        return None
     for key, gross, net in (
-        ("net_ltea_3phsum_kwh", live.load_kwh, live.net_kwh),
-        ("p_3phsum_kw", live.load_kw, live.net_kw),
+        ("net_ltea_3phsum_kwh", live.load_kwh if live else None, live.net_kwh if live else None),
+        ("p_3phsum_kw", live.load_kw if live else None, live.net_kw if live else None),
     ):
         value = to_number(record.get(key))
-        if value in (None, 0.0) or gross is None or net is None:
+        if value is None or gross is None or net is None:
             continue
+        if value == 0 and (key != "p_3phsum_kw" or abs(gross - net) < 10 * EXPORT_KW):
+            continue  # a lifetime of 0 is a glitch; a power of 0 tells only a clear difference
         return GROSS if abs(value - gross) < abs(value - net) else NET
+    power = to_number(record.get("p_3phsum_kw"))
+    exported = to_number(record.get("neg_ltea_3phsum_kwh"))
+    if (power is not None and power < -EXPORT_KW) or (
+        exported is not None and exported > COUNTER_TOLERANCE_KWH
+    ):
+        return NET  # it saw export: a line-side meter measures the home, which never exports
     return None
 
 

@@ -106,12 +106,11 @@ def test_varserver_says_what_it_could_not_read(standin) -> None:
     assert "model:     PVS6, firmware 2025.06.61840" in shown
     assert "inverters: 12 reporting (the varserver leaves sleeping ones out)" in shown
     assert "request:   GET http://PVS/vars?match=/sys/livedata/&fmt=obj -> HTTP 400 in T s" in shown
+    # Without livedata the consumption meter's export (2.6 kW now) shows it is net, load side.
     assert (
-        "warning:   consumption meter power meter PVS6M23018549c: no /sys/livedata to tell a net "
-        "(load-side) from a gross (line-side) meter; its subtype and the site's grid and "
-        "consumption are left out"
-    ) in shown
-    assert "now:       producing 3.97 kW" in shown
+        "now:       producing 3.97 kW, the home uses 1.35 kW, exporting 2.62 kW to the grid"
+        in shown
+    )
 
 
 def test_unreachable_pvs(standin) -> None:

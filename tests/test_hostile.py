@@ -142,6 +142,9 @@ def test_a_late_livedata_or_logout_keeps_the_data(raw_pvs, late: str) -> None:
         assert warnings == [
             "sunpower-lp: warning: site figures (/sys/livedata) left out: the PVS did not answer "
             f"in time (http://{pvs.hostport}{LIVEDATA})",
+            # without livedata the battery's ESS is asked, with no time left for it
+            "sunpower-lp: warning: battery (/sys/devices/ess) left out: the PVS did not answer "
+            f"in time (http://{pvs.hostport}/vars?match=/sys/devices/ess/&fmt=obj)",
             f"sunpower-lp: warning: consumption_kw {unknown}",
             f"sunpower-lp: warning: consumption_lifetime_kwh {unknown}",
         ]
@@ -734,7 +737,7 @@ ESS_AND_SWITCH = {
         (
             Reply(500, b"internal error"),
             "the PVS answered HTTP 500 to {url}",
-            [LIVEDATA],
+            [LIVEDATA, ESS, TRANSFER_SWITCH],  # the battery's ESS tells what livedata did not
         ),
         (
             json_reply({"status": 403, "error": "Unauthorized"}, 403),
@@ -749,12 +752,12 @@ ESS_AND_SWITCH = {
         (
             json_reply(ERROR_OBJECT, 400),
             "the PVS answered HTTP 400 to {url}: " + QUOTED,
-            [LIVEDATA],
+            [LIVEDATA, ESS, TRANSFER_SWITCH],
         ),
         (
             json_reply(ERROR_OBJECT),
             "the PVS answered {url} with an error: " + QUOTED,
-            [LIVEDATA],
+            [LIVEDATA, ESS, TRANSFER_SWITCH],
         ),
         (
             json_reply({"status": 401, "error": "session expired"}),
@@ -780,9 +783,15 @@ def test_failed_livedata_is_absent_with_a_warning(standin, fault, warning, after
         + warning.replace("{url}", url)
     )
     assert pvs.paths() == [DEVICE_LIST, SERIAL_VARS, LOGIN, DEVICES, *after, LOGOUT]
+    read = ESS_AND_SWITCH if ESS in after else {}
     assert result.stdout == points_of(
-        {"devices": CURRENT_DEVICES, "failed": ["/vars?match=/sys/livedata/&fmt=obj"]}
+        {"devices": CURRENT_DEVICES, "vars": read, "failed": ["/vars?match=/sys/livedata/&fmt=obj"]}
     )
+    site = result.stdout.splitlines()[-1]
+    if read:  # the ESS's -4.962 kW: the home's 0.92 kW, as the PVS's own site_load_p says
+        assert "battery_kw=-4.962," in site and "consumption_kw=0.92" in site
+    else:
+        assert "battery_kw" not in site and "consumption_kw" not in site
     assert "errorcode" not in result.stdout and "12" not in result.stdout.split(" ")
 
 
