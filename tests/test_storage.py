@@ -176,8 +176,10 @@ COUNTS = {
     "inverters_total": 2.0,
     "inverters_working": 1.0,
     "inverters_error": 1.0,
-    "inverters_error_daylight": 1.0,  # in error while another works: the sun is up
-    "inverter_reading_age_max_s": 750.0,
+    "inverters_error_daylight": 1.0,  # the median of 0.3 and 0 kW: the sun is up
+    "inverters_underperforming": 0.0,
+    "inverter_median_kw": 0.15,
+    "inverter_reading_age_max_s": 151.0,  # of the working one
 }
 
 
@@ -252,7 +254,7 @@ COUNTS = {
                 "inverters_working": 0.0,
                 "inverters_error": 1.0,
                 "inverters_error_daylight": 0.0,  # every inverter asleep: night
-                "inverter_reading_age_max_s": 750.0,
+                "inverter_median_kw": 0.0,
             },
         ),
         (  # an old consumption meter with no subtype and no pos/neg counters: net
