@@ -15,17 +15,21 @@ site summary gets the site's figures (`to_inverter_fields`); device lines get th
   is not in daylight and none of them counts as failing. On the simulated days every panel is
   awake from the moment the median reaches 60 W in the morning until it drops below in the
   evening.
+- **Producing**: a listed inverter not in error whose AC power is above 0.
+  `inverters_producing` counts them (always printed, 0 at night). It is what a dead panel
+  changes on every source: the device list lists it in error, the varserver leaves it out (as
+  it leaves out a sleeping one), a PVS may drop it from the list until it restarts. Only
+  history tells a missing panel, so the alert compares the count in daylight with its maximum
+  in daylight over the last days.
 - `inverters_error_daylight`: in daylight, the listed inverters in error; 0 otherwise (a count
-  of 0 at night is true: nothing is in error in daylight). Where the source has states (the
-  device list; the varserver leaves a sleeping or dead inverter out instead, which only history
-  shows: the alert compares `inverters_total` in daylight with its recent maximum).
-- `relative_power_percent` (on each `sunpower_inverter`, %): in daylight, the inverter's AC power
-  against the median inverter's, for every listed inverter not in error that reports its power.
-  Outside daylight the ratio of small numbers means nothing and is left out; an inverter in
-  error is counted in error, not compared.
-- `inverters_underperforming`: in daylight, the inverters whose relative power is below
-  `FAR_BELOW_PERCENT` (50 %): far below their neighbours right now (shade, soiling, a failing
-  module). Left out outside daylight, where it cannot be known.
+  of 0 at night is true: nothing is in error in daylight). Only where the source has states
+  (the device list).
+- `relative_power_percent` (on each `sunpower_inverter`, %): in daylight, a producing inverter's
+  AC power against the median inverter's. Outside daylight the ratio of small numbers means
+  nothing and is left out; an inverter that does not produce is counted above, not compared.
+- `inverters_underperforming`: in daylight, the producing inverters whose relative power is
+  below `FAR_BELOW_PERCENT` (50 %): far below their neighbours right now (shade, soiling, a
+  failing module). Left out outside daylight, where it cannot be known.
 - `reading_age_s` (on any device but the PVS, s): the PVS's clock (its newest `CURTIME`, else
   the newest reading of the poll) minus the device's reading time, where that is more than
   `STALE_S` (15 minutes, three of the PVS's 5-minute refreshes) and the device is not in error:
@@ -78,18 +82,21 @@ def is_daylight(median_kw: float | None) -> bool:
     return median_kw is not None and median_kw >= DAYLIGHT_KW
 
 
+def _producing(inverter: Mapping[str, Any]) -> bool:
+    return not _in_error(inverter) and (_power(inverter) or 0.0) > 0
+
+
 def to_relative_power(inverters: Sequence[Mapping[str, Any]]) -> dict[str, float]:
-    """Each comparable inverter's power against the median inverter's (%), by serial; empty
+    """Each producing inverter's power against the median inverter's (%), by serial; empty
     outside daylight."""
     median = to_median_kw(inverters)
     if median is None or not is_daylight(median):
         return {}
-    relative = {}
-    for inverter in inverters:
-        serial, power = _serial(inverter), _power(inverter)
-        if serial and power is not None and not _in_error(inverter):
-            relative[serial] = round(power / median * 100, 1)
-    return relative
+    return {
+        _serial(inverter): round((_power(inverter) or 0.0) / median * 100, 1)
+        for inverter in inverters
+        if _producing(inverter) and _serial(inverter)
+    }
 
 
 def _clock(records: Sequence[Mapping[str, Any]]) -> int | None:
@@ -134,6 +141,7 @@ def to_inverter_fields(
     fields: dict[str, float | None] = {"inverters_total": float(len(inverters))}
     median = to_median_kw(inverters)
     daylight = is_daylight(median)
+    fields["inverters_producing"] = float(sum(_producing(i) for i in inverters))
     fields["inverter_median_kw"] = None if median is None else round(median, 6)
     states = [str(i.get("STATE", "")).lower() for i in inverters if i.get("STATE")]
     if states:

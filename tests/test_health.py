@@ -51,6 +51,7 @@ def device_fields(records: list[dict]) -> dict[str, dict[str, Any]]:
             [PVS, *panels(*SUNNY), inverter("I11", "0", "error")],
             {
                 "inverters_total": 12.0,
+                "inverters_producing": 11.0,
                 "inverters_working": 11.0,
                 "inverters_error": 1.0,
                 "inverters_error_daylight": 1.0,
@@ -64,6 +65,7 @@ def device_fields(records: list[dict]) -> dict[str, dict[str, Any]]:
             [PVS, *panels("0.05", "0.05", "0.05", "0.05"), *panels(*["0"] * 8, state="error")],
             {
                 "inverters_total": 12.0,
+                "inverters_producing": 4.0,
                 "inverters_working": 4.0,
                 "inverters_error": 8.0,
                 "inverters_error_daylight": 0.0,
@@ -76,6 +78,7 @@ def device_fields(records: list[dict]) -> dict[str, dict[str, Any]]:
             [PVS, *panels(*["0.05"] * 11), inverter("I11", "0", "error")],
             {
                 "inverters_total": 12.0,
+                "inverters_producing": 11.0,
                 "inverters_working": 11.0,
                 "inverters_error": 1.0,
                 "inverters_error_daylight": 0.0,
@@ -88,6 +91,7 @@ def device_fields(records: list[dict]) -> dict[str, dict[str, Any]]:
             [PVS, *panels("0.06", "0.06", "0.02")],
             {
                 "inverters_total": 3.0,
+                "inverters_producing": 3.0,
                 "inverters_working": 3.0,
                 "inverters_error": 0.0,
                 "inverters_error_daylight": 0.0,
@@ -105,6 +109,7 @@ def device_fields(records: list[dict]) -> dict[str, dict[str, Any]]:
             ],
             {
                 "inverters_total": 3.0,
+                "inverters_producing": 2.0,
                 "inverters_working": 2.0,
                 "inverters_error": 1.0,
                 "inverters_error_daylight": 1.0,
@@ -125,6 +130,7 @@ def device_fields(records: list[dict]) -> dict[str, dict[str, Any]]:
             ],
             {
                 "inverters_total": 12.0,
+                "inverters_producing": 4.0,
                 "inverters_working": 4.0,
                 "inverters_error": 8.0,
                 "inverters_error_daylight": 0.0,
@@ -140,6 +146,7 @@ def device_fields(records: list[dict]) -> dict[str, dict[str, Any]]:
             ],
             {
                 "inverters_total": 2.0,
+                "inverters_producing": 2.0,
                 "inverters_underperforming": 0.0,  # 0.1 of a median of 0.2: 50 % is not below
                 "inverter_median_kw": 0.2,
                 "inverter_reading_age_max_s": 0.0,
@@ -148,7 +155,7 @@ def device_fields(records: list[dict]) -> dict[str, dict[str, Any]]:
         ),
         (  # no inverter at all (the varserver at night): the count alone
             [PVS],
-            {"inverters_total": 0.0, "pvs_uptime_s": 86400.0},
+            {"inverters_total": 0.0, "inverters_producing": 0.0, "pvs_uptime_s": 86400.0},
         ),
     ],
     ids=[
@@ -177,6 +184,15 @@ def test_relative_power_against_the_median_panel() -> None:
         "I04": {"relative_power_percent": 111.5},
     }  # the dead one is in error, not compared
     assert site_fields(records)["inverters_underperforming"] == 1.0
+
+
+def test_a_working_panel_at_0_w_in_daylight_is_not_producing() -> None:
+    records = [PVS, *panels("0.3", "0.3", "0")]
+    assert device_fields(records) == {
+        "I00": {"relative_power_percent": 100.0},
+        "I01": {"relative_power_percent": 100.0},
+    }
+    assert site_fields(records)["inverters_producing"] == 2.0
 
 
 def test_nothing_is_compared_outside_daylight() -> None:
@@ -237,6 +253,7 @@ def test_the_varserver_uptime_reaches_the_site() -> None:
     health = {k: v for k, v in site.fields.items() if k.startswith(("inverter", "pvs_"))}
     assert health == {
         "inverters_total": 1.0,
+        "inverters_producing": 1.0,
         "inverters_underperforming": 0.0,
         "inverter_median_kw": 0.25,
         "inverter_reading_age_max_s": 0.0,  # the clock is the newest reading: its own
