@@ -37,7 +37,7 @@ from typing import Any
 import pytest
 
 from tests import faults
-from tests.daysim import Poll, simulate
+from tests.daysim import PVS_SERIAL, Poll, simulate
 from tests.influx import Influxd
 from tests.polls import run_poll
 
@@ -461,15 +461,23 @@ FAULTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def fired(
-    influxd: Influxd, tmp_path_factory: pytest.TempPathFactory
-) -> Callable[[str], tuple[Scenario, datetime, dict[str, list[tuple[datetime, frozenset]]]]]:
-    """The rules run over one scenario's days (loaded once per module): its fault's start, and
-    when each rule fired."""
-    done: dict[str, Any] = {}
+Fired = dict[str, list[tuple[datetime, frozenset]]]
 
-    def run(name: str) -> tuple[Scenario, datetime, dict[str, list[tuple[datetime, frozenset]]]]:
+
+@dataclass
+class Run:
+    scenario: Scenario
+    start: datetime  # the fault's
+    days: Days
+    fired: Fired  # each rule's firings: when, and which instance
+
+
+@pytest.fixture(scope="module")
+def run(influxd: Influxd, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Run]:
+    """The rules run over one scenario's days, loaded once per module."""
+    done: dict[str, Run] = {}
+
+    def get(name: str) -> Run:
         if name not in done:
             scenario = {**CLEAN, **FAULTS}[name]
             polls, _ = simulate(days=DAYS, battery=scenario.battery, glitches=True)
@@ -480,24 +488,80 @@ def fired(
                 polls = scenario.fault(polls, start)
             folder = tmp_path_factory.mktemp(name)
             days = load(influxd, "alerts_" + name.replace("-", "_"), polls, scenario.form, folder)
-            done[name] = scenario, start, run_rules(influxd, days)
+            done[name] = Run(scenario, start, days, run_rules(influxd, days))
         return done[name]
 
-    return run
+    return get
 
 
 @pytest.mark.parametrize("name", CLEAN)
-def test_clean_days_raise_nothing(fired: Callable, name: str) -> None:
+def test_clean_days_raise_nothing(run: Callable[[str], Run], name: str) -> None:
     """Two days, glitches included (a meter reading 0 for a poll, a panel missing for a poll),
     from midnight to midnight: sunrise, dusk and the nights raise nothing."""
-    _, _, when = fired(name)
-    assert {uid: times for uid, times in when.items() if times} == {}
+    assert {uid: times for uid, times in run(name).fired.items() if times} == {}
 
 
 @pytest.mark.parametrize("name", FAULTS)
-def test_each_fault_raises_its_own_alert(fired: Callable, name: str) -> None:
-    scenario, start, when = fired(name)
-    assert sorted(uid for uid, times in when.items() if times) == [scenario.rule]
-    first = when[scenario.rule][0][0]
-    earliest, latest = scenario.within
-    assert start + earliest <= first <= start + latest, first
+def test_each_fault_raises_its_own_alert(run: Callable[[str], Run], name: str) -> None:
+    got = run(name)
+    assert sorted(uid for uid, times in got.fired.items() if times) == [got.scenario.rule]
+    first = got.fired[got.scenario.rule][0][0]
+    earliest, latest = got.scenario.within
+    assert got.start + earliest <= first <= got.start + latest, first
+
+
+# -- the dashboard's health row on the same days -------------------------------------------------
+
+DASHBOARD = json.loads((ROOT / "grafana" / "sunpower.json").read_text())
+
+
+def panel_query(influxd: Influxd, days: Days, title: str, ref: str = "A") -> list[dict[str, Any]]:
+    """A health panel's answer over the two days, with Grafana's variables filled in."""
+    item = next(p for p in DASHBOARD["panels"] if p["title"] == title)
+    text = next(t["query"] for t in item["targets"] if t["refId"] == ref)
+    start = days.polls[0].time.replace(hour=0, minute=0, second=0)
+    end = start + timedelta(days=DAYS)
+    variables = {
+        "$timeFilter": f"time >= {int(start.timestamp())}s AND time < {int(end.timestamp())}s",
+        "$__interval": "5m",
+        "$pvs": PVS_SERIAL,
+    }
+    for name in sorted(variables, key=len, reverse=True):
+        text = text.replace(name, variables[name])
+    return influxd.query(days.database, text)
+
+
+def values(series: list[dict[str, Any]]) -> set[float]:
+    return {row[1] for s in series for row in s["values"] if row[1] is not None}
+
+
+def test_the_shaded_panel_ranks_last(influxd: Influxd, run: Callable[[str], Run]) -> None:
+    days = run("shaded-panel").days
+    title = "Panels against the median panel (% of its power in daylight, lowest first)"
+    ranked = sorted(
+        (s["values"][0][1], s["tags"]["serial"]) for s in panel_query(influxd, days, title)
+    )
+    (lowest, serial), (next_lowest, _) = ranked[:2]
+    assert serial == "E00122142310007" and 39 < lowest < 80 and next_lowest > 90
+
+
+@pytest.mark.parametrize(
+    ("name", "in_error"),
+    [("dead-panel-legacy", {0.0, 1.0}), ("dead-panel-varserver", set())],  # no states there
+)
+def test_a_dead_panel_shows_in_daylight(
+    influxd: Influxd, run: Callable[[str], Run], name: str, in_error: set[float]
+) -> None:
+    days = run(name).days
+    title = "Panels in error, missing or far below their neighbours, in daylight"
+    (producing,) = panel_query(influxd, days, title, "C")
+    counts = [row[1] for row in producing["values"] if row[1] is not None]
+    assert set(counts) == {11.0, 12.0}
+    assert counts.count(11.0) > 100  # 5-minute steps, from 10:00 on, not one glitch
+    assert values(panel_query(influxd, days, title, "A")) == in_error
+
+
+def test_the_restart_shows_in_the_uptime(influxd: Influxd, run: Callable[[str], Run]) -> None:
+    days = run("pvs-restarted").days
+    uptime = values(panel_query(influxd, days, "PVS uptime (a drop is a restart)"))
+    assert min(uptime) == 300.0  # the first poll after the restart
