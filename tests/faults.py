@@ -15,6 +15,8 @@ its own figures, and the rest of the site stays as the simulator made it.
   restart, and the inverters come back over two polls (none listed, then half, then all).
 - `zero_production_ct`: the production meter's power reads 0 while the inverters produce (and
   the PVS's own `pv_p`, which it takes from that meter).
+- `booted`: not a fault but the PVS's uptime as a real one counts it, from one boot on (the
+  simulator restarts it from a day at each midnight).
 - `keep_reserve`: not a fault but a battery as real ones run: the simulated battery uses all of
   its capacity, a real one stops discharging at its backup reserve (20 % here), so the reported
   charge is the simulated one as a share of the capacity above the reserve.
@@ -152,11 +154,7 @@ def restarted_pvs(polls: list[Poll], start: datetime) -> list[Poll]:
             continue
         if poll.time < booting:
             continue  # restarting: no answer
-        uptime = str(int((poll.time - start).total_seconds()))
-        for device in poll.devicelist["devices"]:
-            if device.get("DEVICE_TYPE") == "PVS":
-                device["dl_uptime"] = uptime
-        poll.vars["/sys/info/uptime"] = uptime
+        _set_uptime(poll, str(int((poll.time - start).total_seconds())))
         back = {booting: 0.0, booting + timedelta(minutes=5): 0.5}.get(poll.time, 1.0)
         inverters = _inverters(poll)
         gone = {str(d["SERIAL"]) for d in inverters[int(len(inverters) * back) :]}
@@ -166,6 +164,22 @@ def restarted_pvs(polls: list[Poll], start: datetime) -> list[Poll]:
         poll.vars = _drop_inverters(poll.vars, gone)
         out.append(poll)
     return out
+
+
+def booted(polls: list[Poll], at: datetime) -> list[Poll]:
+    out = []
+    for poll in polls:
+        poll = _copy(poll)
+        _set_uptime(poll, str(int((poll.time - at).total_seconds())))
+        out.append(poll)
+    return out
+
+
+def _set_uptime(poll: Poll, uptime: str) -> None:
+    for device in poll.devicelist["devices"]:
+        if device.get("DEVICE_TYPE") == "PVS":
+            device["dl_uptime"] = uptime
+    poll.vars["/sys/info/uptime"] = uptime
 
 
 def zero_production_ct(polls: list[Poll], start: datetime) -> list[Poll]:
