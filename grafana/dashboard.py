@@ -2,7 +2,8 @@
 
 It answers what solar owners ask: how much did I produce, use, import and export per day, this
 month, this year; how much of my solar did I use myself, and how much of my home ran on it; what
-is flowing right now; is a panel failing; how is the battery and the PVS. Every query is raw
+is flowing right now; is a panel failing (the health row, from the figures and rules of
+sunpower_telegraf/health.py); how is the battery and the PVS. Every query is raw
 InfluxQL that InfluxDB 1.x, 2.x (InfluxQL API) and 3 Core all run: `SPREAD`, `LAST`, `MEAN`,
 `MAX`, arithmetic between them, `GROUP BY time()`, `tz()` and `SHOW TAG VALUES`; no `INTEGRAL()`,
 no `SHOW SERIES`, no subqueries. Energies are `spread()` of the lifetime counters, which
