@@ -146,7 +146,7 @@ def rules() -> list[dict[str, Any]]:
             ],
             wait="0s",
             severity="warning",
-            summary="The PVS restarted {{ $values.B.Value }} seconds ago.",
+            summary='The PVS restarted {{ printf "%.0f" $values.B.Value }} seconds ago.',
             runbook="One restart now and then is harmless (a firmware update restarts it). "
             "Several a day point at its power supply, heat, or polling too often: keep "
             "Telegraf's interval at 300 s, and look at the dashboard's PVS uptime and load.",
@@ -196,8 +196,8 @@ def rules() -> list[dict[str, Any]]:
             ],
             wait="0s",
             severity="warning",
-            summary="Panel {{ $labels.serial }} made {{ $values.B.Value }} % of the median "
-            "panel's power, on average over the last day's daylight hours.",
+            summary='Panel {{ $labels.serial }} made {{ printf "%.0f" $values.B.Value }} % of the '
+            "median panel's power, on average over the last day's daylight hours.",
             runbook="Look for new shade (a tree, a chimney's shadow, debris), dirt or bird "
             "droppings on it. Clean and in full sun, its module or microinverter is failing "
             "(installer, warranty). The dashboard ranks the panels against the median one.",
@@ -214,8 +214,8 @@ def rules() -> list[dict[str, Any]]:
             ],
             wait="30m",
             severity="critical",
-            summary="The battery has been below its reserve for 30 minutes, at {{ $values.B.Value "
-            "}} %: less backup than you chose if the grid fails.",
+            summary="The battery has been below its reserve for 30 minutes, at "
+            '{{ printf "%.0f" $values.B.Value }} %: less backup than you chose if the grid fails.',
             runbook="After a grid outage it recharges from the sun. If it stays low on a sunny "
             f"day, read the storage alarms on the dashboard and call the installer. The rule "
             f"takes {RESERVE_PERCENT} % for the reserve: set yours in its threshold.",
@@ -239,8 +239,8 @@ def rules() -> list[dict[str, Any]]:
             ],
             wait="30m",
             severity="warning",
-            summary="The production meter has read {{ $values.C.Value }} kW for 40 minutes "
-            "while the panels produce.",
+            summary="The production meter has read under 5 W for 40 minutes while the panels "
+            "produce.",
             runbook="The site's production power falls back to the panels' sum, but the "
             "production energy (the meter's lifetime counter) stops: check the production CT's "
             "clamp and wiring in the PVS. A PVS5 built without a production CT reads 0 for "
