@@ -2,7 +2,8 @@
 
 It answers what solar owners ask: how much did I produce, use, import and export per day, this
 month, this year; how much of my solar did I use myself, and how much of my home ran on it; what
-is flowing right now; is a panel failing; how is the battery and the PVS. Every query is raw
+is flowing right now; is a panel failing (the health row, from the figures and rules of
+sunpower_telegraf/health.py); how is the battery and the PVS. Every query is raw
 InfluxQL that InfluxDB 1.x, 2.x (InfluxQL API) and 3 Core all run: `SPREAD`, `LAST`, `MEAN`,
 `MAX`, arithmetic between them, `GROUP BY time()`, `tz()` and `SHOW TAG VALUES`; no `INTEGRAL()`,
 no `SHOW SERIES`, no subqueries. Energies are `spread()` of the lifetime counters, which
@@ -16,6 +17,11 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sunpower_telegraf.health import DAYLIGHT_KW, FAR_BELOW_PERCENT  # noqa: E402
 
 OUTPUT = Path(__file__).resolve().parent / "sunpower.json"
 DATASOURCE = {"type": "influxdb", "uid": "${DS_INFLUXDB}"}
@@ -125,6 +131,95 @@ def share(title: str, ratio: str, description: str, pos: Pos) -> dict[str, Any]:
     )
 
 
+def health(y: int) -> list[dict[str, Any]]:
+    """The health row: panels against the median one, panels failing in daylight, stale
+    readings, PVS restarts (the figures and their rules: sunpower_telegraf/health.py)."""
+    daylight = f'{PVS} AND "inverter_median_kw" >= {DAYLIGHT_KW}'
+    return [
+        panel(
+            "bargauge",
+            "Panels against the median panel (% of its power in daylight, lowest first)",
+            "percent",
+            [
+                target(
+                    'SELECT mean("relative_power_percent") FROM "sunpower_inverter" '
+                    'WHERE $timeFilter GROUP BY "serial"',
+                    table=True,
+                )
+            ],
+            (0, y, 12, 10),
+            description="Each panel's power against the site's median panel, averaged over the "
+            "range's daylight polls: close to its energy against the median panel's. A panel far "
+            "below the others (shade, dirt, a failing module) comes first. Panels not producing "
+            "at all are counted on the right, not compared here.",
+            options={
+                "orientation": "horizontal",
+                "displayMode": "basic",
+                "reduceOptions": {"values": True, "calcs": [], "fields": "/^mean$/"},
+            },
+            defaults={
+                "min": 0,
+                "max": 120,
+                "decimals": 0,
+                "displayName": "${__data.fields.serial}",
+                "color": {"mode": "thresholds"},
+                "thresholds": {
+                    "mode": "absolute",
+                    "steps": [
+                        {"color": "red", "value": None},
+                        {"color": "orange", "value": FAR_BELOW_PERCENT},
+                        {"color": "green", "value": 80},
+                    ],
+                },
+            },
+            transformations=[
+                {"id": "sortBy", "options": {"sort": [{"field": "mean", "desc": False}]}}
+            ],
+        ),
+        panel(
+            "timeseries",
+            "Panels in error, missing or far below their neighbours, in daylight",
+            "none",
+            [
+                target(over_time('max("inverters_error_daylight")', SITE), "in error"),
+                target(over_time('max("inverters_underperforming")', SITE), "far below the median"),
+                target(
+                    over_time('min("inverters_producing")', SITE, daylight), "producing (of all)"
+                ),
+            ],
+            (12, y, 12, 10),
+            description="Counted only while the site's median panel makes 60 W or more, when "
+            "every healthy panel is awake: sunrise and dusk never count. A dip in 'producing' is "
+            "a panel in error or missing from the PVS's list.",
+            custom={"drawStyle": "line", "lineInterpolation": "stepAfter"},
+        ),
+        panel(
+            "timeseries",
+            "Stale readings: the oldest reading of a working panel",
+            "s",
+            [target(over_time('max("inverter_reading_age_max_s")', SITE), "oldest reading")],
+            (0, y + 10, 8, 8),
+            description="The PVS's clock minus the oldest reading of a panel not asleep. Above "
+            "15 minutes a panel has stopped reporting (its line then carries reading_age_s).",
+            defaults={
+                "thresholds": {
+                    "mode": "absolute",
+                    "steps": [{"color": "green", "value": None}, {"color": "red", "value": 900}],
+                },
+                "custom": {"thresholdsStyle": {"mode": "line"}},
+            },
+        ),
+        now_stat("PVS up for", "s", "pvs_uptime_s", (8, y + 10, 4, 8)),
+        panel(
+            "timeseries",
+            "PVS uptime (a drop is a restart)",
+            "s",
+            [target(over_time('max("pvs_uptime_s")', SITE), "uptime")],
+            (12, y + 10, 12, 8),
+        ),
+    ]
+
+
 def build() -> dict[str, Any]:
     spread = {name: f'spread("{field}")' for field, name in ENERGY}
     daily = ", ".join(f'{query} AS "{name}"' for name, query in spread.items())
@@ -201,6 +296,8 @@ def build() -> dict[str, Any]:
             ],
             (0, 17, 24, 9),
         ),
+        # -- health -----------------------------------------------------------------------------
+        *health(26),
         # -- every panel ------------------------------------------------------------------------
         panel(
             "state-timeline",
@@ -212,7 +309,7 @@ def build() -> dict[str, Any]:
                     "$tag_serial",
                 )
             ],
-            (0, 26, 24, 12),
+            (0, 44, 24, 12),
             defaults={"color": {"mode": "continuous-GrYlRd"}},
             options={"showValue": "never", "rowHeight": 0.9, "mergeValues": False},
         ),
@@ -225,7 +322,7 @@ def build() -> dict[str, Any]:
                     over_time('last("state")', "sunpower_inverter", "", '"serial"'), "$tag_serial"
                 )
             ],
-            (0, 38, 16, 10),
+            (0, 56, 24, 10),
             defaults={
                 "mappings": [
                     {
@@ -240,16 +337,6 @@ def build() -> dict[str, Any]:
             options={"showValue": "never", "mergeValues": True},
         ),
         panel(
-            "timeseries",
-            "Panels in error while others work",
-            "none",
-            [
-                target(over_time('max("inverters_error_daylight")', SITE), "in error in daylight"),
-                target(over_time('max("inverters_working")', SITE), "working"),
-            ],
-            (16, 38, 8, 10),
-        ),
-        panel(
             "bargauge",
             "Energy per panel in the range",
             "kwatth",
@@ -260,7 +347,7 @@ def build() -> dict[str, Any]:
                     "$tag_serial",
                 )
             ],
-            (0, 48, 24, 10),
+            (0, 66, 24, 10),
             options={"orientation": "vertical", "reduceOptions": {"calcs": ["lastNotNull"]}},
         ),
         # -- battery ----------------------------------------------------------------------------
@@ -269,7 +356,7 @@ def build() -> dict[str, Any]:
             "Battery charge",
             "percent",
             [target(over_time('mean("battery_soc_percent")', SITE), "charge")],
-            (0, 58, 12, 8),
+            (0, 76, 12, 8),
             defaults={"min": 0, "max": 100},
         ),
         panel(
@@ -277,7 +364,7 @@ def build() -> dict[str, Any]:
             "Battery power (discharging +, charging -)",
             "kwatt",
             [target(over_time('mean("battery_kw")', SITE), "battery")],
-            (12, 58, 12, 8),
+            (12, 76, 12, 8),
         ),
         # -- the PVS ----------------------------------------------------------------------------
         panel(
@@ -288,14 +375,7 @@ def build() -> dict[str, Any]:
                 target(over_time('mean("dl_cpu_load")', "sunpower_pvs"), "load average"),
                 target(over_time('mean("cpu_usage_percent")', "sunpower_pvs"), "CPU %"),
             ],
-            (0, 66, 8, 8),
-        ),
-        panel(
-            "timeseries",
-            "PVS uptime (a drop is a reboot)",
-            "s",
-            [target(over_time('max("dl_uptime")', "sunpower_pvs"), "uptime")],
-            (8, 66, 8, 8),
+            (0, 84, 12, 8),
         ),
         panel(
             "timeseries",
@@ -305,7 +385,7 @@ def build() -> dict[str, Any]:
                 target(over_time('max("dl_comm_err")', "sunpower_pvs"), "communication errors"),
                 target(over_time('max("dl_untransmitted")', "sunpower_pvs"), "untransmitted"),
             ],
-            (16, 66, 8, 8),
+            (12, 84, 12, 8),
         ),
         panel(
             "timeseries",
@@ -317,7 +397,7 @@ def build() -> dict[str, Any]:
                     "$tag_subtype V",
                 ),
             ],
-            (0, 74, 12, 8),
+            (0, 92, 12, 8),
         ),
         panel(
             "timeseries",
@@ -329,7 +409,7 @@ def build() -> dict[str, Any]:
                     "$tag_subtype",
                 )
             ],
-            (12, 74, 12, 8),
+            (12, 92, 12, 8),
         ),
     ]
     for number, item in enumerate(panels, start=1):

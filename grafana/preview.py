@@ -3,8 +3,11 @@
 Grafana needs a server to render, so this does what Grafana would: it starts a real influxd,
 writes the simulated polls into it through sunpower-lp (tests/daysim.py, the same days the
 dashboard test uses), runs the dashboard's own queries from grafana/sunpower.json with its
-variables filled in, and draws their answers with matplotlib. Run from the repository root:
-python3 grafana/preview.py (needs influxd from Debian's influxdb package, and matplotlib).
+variables filled in, and draws their answers with matplotlib. So that the health row has
+something to show, the days carry faults owners meet (tests/faults.py): the PVS restarts on the
+second morning, a panel is shaded to 40 % from the second afternoon, another dies on the third
+morning. Run from the repository root: python3 grafana/preview.py (needs influxd from Debian's
+influxdb package, and matplotlib).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests import faults  # noqa: E402
 from tests.daysim import PVS_SERIAL, simulate  # noqa: E402
 from tests.influx import Influxd, find_influxd  # noqa: E402
 from tests.polls import load  # noqa: E402
@@ -63,6 +67,7 @@ def main() -> None:
         influxd = Influxd(binary, Path(root) / "influxd")
         try:
             polls, _ = simulate(days=3, battery=True, glitches=True)
+            polls = with_faults(polls)
             (Path(root) / "polls").mkdir()
             load(influxd, "preview", polls, "current", Path(root) / "polls")
             draw(influxd)
@@ -70,12 +75,21 @@ def main() -> None:
             influxd.stop()
 
 
+def with_faults(polls: list[faults.Poll]) -> list[faults.Poll]:
+    day = polls[0].time
+    polls = faults.booted(polls, day - dt.timedelta(days=12))
+    polls = faults.restarted_pvs(polls, day + dt.timedelta(days=1, hours=8))
+    polls = faults.shaded_panel(polls, day + dt.timedelta(days=1, hours=13), index=7)
+    return faults.dead_panel(polls, day + dt.timedelta(days=2, hours=9), index=3)
+
+
 def draw(influxd: Influxd) -> None:
-    fig = plt.figure(figsize=(16, 12))
+    fig = plt.figure(figsize=(16, 16))
     fig.suptitle(
         "SunPower PVS dashboard: three simulated days of a battery site, queried as Grafana does"
+        "\n(the PVS restarts on day 2, a panel is shaded from day 2's afternoon, one dies on day 3)"
     )
-    grid = fig.add_gridspec(4, 4)
+    grid = fig.add_gridspec(5, 4)
 
     now = fig.add_subplot(grid[0, 0])
     now.axis("off")
@@ -169,11 +183,11 @@ def draw(influxd: Influxd) -> None:
     twin.set_ylabel("kW")
 
     ax = fig.add_subplot(grid[3, 2:])
-    for ref, label in zip("AB", ["in error in daylight", "working"]):
-        (series,) = query(influxd, "Panels in error while others work", ref)
-        ax.step(times(series), column(series), label=label, where="post")
-    ax.set(title="Panels in error while others work", ylabel="panels")
-    ax.legend(fontsize=8)
+    (uptime,) = query(influxd, "PVS uptime (a drop is a restart)")
+    ax.plot(times(uptime), [v / 86400 if v is not None else None for v in column(uptime)])
+    ax.set(title="PVS uptime (a drop is a restart)", ylabel="days")
+
+    draw_health(fig, grid, influxd)
 
     for axis in fig.axes:
         if axis.get_xlabel() == "" and axis is not now:
@@ -182,6 +196,31 @@ def draw(influxd: Influxd) -> None:
     out = Path(__file__).resolve().parent / "preview.png"
     fig.savefig(out, dpi=72)
     print(f"wrote {out}")
+
+
+def draw_health(fig: Any, grid: Any, influxd: Influxd) -> None:
+    """The health row: panels ranked against the median one, and the counts over time."""
+    ax = fig.add_subplot(grid[4, :2])
+    title = "Panels against the median panel (% of its power in daylight, lowest first)"
+    rows = [(s["tags"]["serial"], column(s)[0]) for s in query(influxd, title)]
+    ranked = sorted(rows, key=lambda row: float(row[1]))  # as Grafana's sortBy transformation
+    colors = [
+        "tab:red" if value < 50 else "tab:orange" if value < 80 else "tab:green"
+        for _, value in ranked
+    ]
+    ax.barh([serial[-4:] for serial, _ in ranked], [v for _, v in ranked], color=colors)
+    ax.invert_yaxis()
+    ax.axvline(100, color="grey", linewidth=0.8)
+    ax.set(title=title, xlabel="% of the median panel", xlim=(0, 120))
+    ax.tick_params(axis="y", labelsize=7)
+
+    ax = fig.add_subplot(grid[4, 2:])
+    title = "Panels in error, missing or far below their neighbours, in daylight"
+    for ref, label in zip("ABC", ["in error", "far below the median", "producing (of all)"]):
+        (series,) = query(influxd, title, ref)
+        ax.step(times(series), column(series), label=label, where="post")
+    ax.set(title=title, ylabel="panels")
+    ax.legend(fontsize=8)
 
 
 if __name__ == "__main__":

@@ -207,8 +207,11 @@ COUNTS = {
     "inverters_total": 2.0,
     "inverters_working": 1.0,
     "inverters_error": 1.0,
-    "inverters_error_daylight": 1.0,  # in error while another works: the sun is up
-    "inverter_reading_age_max_s": 750.0,
+    "inverters_error_daylight": 1.0,  # the median of 0.3 and 0 kW: the sun is up
+    "inverters_underperforming": 0.0,
+    "inverters_producing": 1.0,
+    "inverter_median_kw": 0.15,
+    "inverter_reading_age_max_s": 151.0,  # of the working one
 }
 
 
@@ -283,7 +286,8 @@ COUNTS = {
                 "inverters_working": 0.0,
                 "inverters_error": 1.0,
                 "inverters_error_daylight": 0.0,  # every inverter asleep: night
-                "inverter_reading_age_max_s": 750.0,
+                "inverters_producing": 0.0,
+                "inverter_median_kw": 0.0,
             },
         ),
         (  # an old consumption meter with no subtype and no pos/neg counters: net
@@ -296,7 +300,13 @@ COUNTS = {
                     "p_3phsum_kw": "1",
                 },
             ],
-            {"grid_kw": 1.0, "grid_import_kw": 1.0, "grid_export_kw": 0.0, "inverters_total": 0.0},
+            {
+                "grid_kw": 1.0,
+                "grid_import_kw": 1.0,
+                "grid_export_kw": 0.0,
+                "inverters_total": 0.0,
+                "inverters_producing": 0.0,
+            },
         ),
         (  # nothing flows at all: every power is a real 0, none is left out
             [PVS, {**PROD, "p_3phsum_kw": "0"}, {**NET, "p_3phsum_kw": "0"}],
@@ -313,6 +323,7 @@ COUNTS = {
                 "grid_export_lifetime_kwh": 1000.0,
                 "consumption_lifetime_kwh": 700.0,
                 "inverters_total": 0.0,
+                "inverters_producing": 0.0,
             },
         ),
     ],

@@ -1,0 +1,261 @@
+"""Health figures of one poll (sunpower_telegraf/health.py), with answers worked out by hand.
+
+Twelve panels in the middle of a sunny day produce 0.30 to 0.34 kW each; the median of an even
+count is the mean of the two middle ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sunpower_telegraf.answer import Answer
+from sunpower_telegraf.health import to_device_health, to_inverter_fields
+from sunpower_telegraf.lineproto import Point
+from sunpower_telegraf.report import to_report
+from sunpower_telegraf.site import to_site
+
+CLOCK = "2025,06,15,12,02,30"
+PVS = {"DEVICE_TYPE": "PVS", "SERIAL": "ZT1", "CURTIME": CLOCK, "dl_uptime": "86400"}
+
+
+def inverter(serial: str, kw: str | None, state: str | None = "working", **extra: str) -> dict:
+    record: dict[str, Any] = {"DEVICE_TYPE": "Inverter", "SERIAL": serial}
+    record |= {"STATE": state} if state else {}
+    record |= {"p_3phsum_kw": kw} if kw is not None else {}
+    record |= {"DATATIME": "2025,06,15,12,00,00"}
+    return record | extra
+
+
+def panels(*powers: str | None, state: str | None = "working") -> list[dict]:
+    return [inverter(f"I{n:02d}", kw, state) for n, kw in enumerate(powers)]
+
+
+SUNNY = ["0.30", "0.31", "0.32", "0.33", "0.34", "0.30", "0.31", "0.32", "0.33", "0.34", "0.32"]
+
+
+def site_fields(records: list[dict]) -> dict[str, float | None]:
+    inverters = [r for r in records if r.get("DEVICE_TYPE") == "Inverter"]
+    return {k: v for k, v in to_inverter_fields(records, inverters).items() if v is not None}
+
+
+def device_fields(records: list[dict]) -> dict[str, dict[str, Any]]:
+    return to_device_health(to_site(Answer(devices={"devices": records})))
+
+
+@pytest.mark.parametrize(
+    ("records", "fields"),
+    [
+        (  # noon, one panel dead: 12 listed; sorted 0, 0.30, 0.30, 0.31, 0.31, [0.32, 0.32], ...
+            [PVS, *panels(*SUNNY), inverter("I11", "0", "error")],
+            {
+                "inverters_total": 12.0,
+                "inverters_producing": 11.0,
+                "inverters_working": 11.0,
+                "inverters_error": 1.0,
+                "inverters_error_daylight": 1.0,
+                "inverters_underperforming": 0.0,
+                "inverter_median_kw": 0.32,
+                "inverter_reading_age_max_s": 150.0,
+                "pvs_uptime_s": 86400.0,
+            },
+        ),
+        (  # sunrise: four panels awake at 0.05 kW, eight asleep (error): median 0, no daylight
+            [PVS, *panels("0.05", "0.05", "0.05", "0.05"), *panels(*["0"] * 8, state="error")],
+            {
+                "inverters_total": 12.0,
+                "inverters_producing": 4.0,
+                "inverters_working": 4.0,
+                "inverters_error": 8.0,
+                "inverters_error_daylight": 0.0,
+                "inverter_median_kw": 0.0,
+                "inverter_reading_age_max_s": 150.0,
+                "pvs_uptime_s": 86400.0,
+            },
+        ),
+        (  # every panel awake at dawn, 0.05 kW each: still not daylight, nothing compared
+            [PVS, *panels(*["0.05"] * 11), inverter("I11", "0", "error")],
+            {
+                "inverters_total": 12.0,
+                "inverters_producing": 11.0,
+                "inverters_working": 11.0,
+                "inverters_error": 1.0,
+                "inverters_error_daylight": 0.0,
+                "inverter_median_kw": 0.05,
+                "inverter_reading_age_max_s": 150.0,
+                "pvs_uptime_s": 86400.0,
+            },
+        ),
+        (  # the median exactly at 60 W is daylight; 0.02 kW is a third of it: far below
+            [PVS, *panels("0.06", "0.06", "0.02")],
+            {
+                "inverters_total": 3.0,
+                "inverters_producing": 3.0,
+                "inverters_working": 3.0,
+                "inverters_error": 0.0,
+                "inverters_error_daylight": 0.0,
+                "inverters_underperforming": 1.0,
+                "inverter_median_kw": 0.06,
+                "inverter_reading_age_max_s": 150.0,
+                "pvs_uptime_s": 86400.0,
+            },
+        ),
+        (  # 2019 firmware: an inverter in error keeps only its identity keys, and counts as 0 W
+            [
+                PVS,
+                *panels("0.3", "0.3"),
+                {"DEVICE_TYPE": "Inverter", "SERIAL": "E", "STATE": "error"},
+            ],
+            {
+                "inverters_total": 3.0,
+                "inverters_producing": 2.0,
+                "inverters_working": 2.0,
+                "inverters_error": 1.0,
+                "inverters_error_daylight": 1.0,
+                "inverters_underperforming": 0.0,
+                "inverter_median_kw": 0.3,
+                "inverter_reading_age_max_s": 150.0,
+                "pvs_uptime_s": 86400.0,
+            },
+        ),
+        (  # 2019 firmware at sunrise: eight asleep with no power at all still count, as 0 W
+            [
+                PVS,
+                *panels("0.1", "0.1", "0.1", "0.1"),
+                *[
+                    {"DEVICE_TYPE": "Inverter", "SERIAL": f"E{n}", "STATE": "error"}
+                    for n in range(8)
+                ],
+            ],
+            {
+                "inverters_total": 12.0,
+                "inverters_producing": 4.0,
+                "inverters_working": 4.0,
+                "inverters_error": 8.0,
+                "inverters_error_daylight": 0.0,
+                "inverter_median_kw": 0.0,
+                "inverter_reading_age_max_s": 150.0,
+                "pvs_uptime_s": 86400.0,
+            },
+        ),
+        (  # the varserver: no states, no CURTIME (the newest reading is the clock)
+            [
+                {"DEVICE_TYPE": "PVS", "SERIAL": "ZT1", "dl_uptime": "95"},
+                *panels("0.3", "0.1", state=None),
+            ],
+            {
+                "inverters_total": 2.0,
+                "inverters_producing": 2.0,
+                "inverters_underperforming": 0.0,  # 0.1 of a median of 0.2: 50 % is not below
+                "inverter_median_kw": 0.2,
+                "inverter_reading_age_max_s": 0.0,
+                "pvs_uptime_s": 95.0,
+            },
+        ),
+        (  # no inverter at all (the varserver at night): the count alone
+            [PVS],
+            {"inverters_total": 0.0, "inverters_producing": 0.0, "pvs_uptime_s": 86400.0},
+        ),
+    ],
+    ids=[
+        "dead-panel",
+        "sunrise",
+        "dawn",
+        "threshold",
+        "2019-error",
+        "2019-sunrise",
+        "varserver",
+        "none",
+    ],
+)
+def test_site_health(records: list[dict], fields: dict[str, float]) -> None:
+    assert site_fields(records) == fields
+
+
+def test_relative_power_against_the_median_panel() -> None:
+    # Median of 0.30, 0.31, 0.32 (shaded to 0.128: 40 %), 0.33, 0.34, 0 (dead) = (0.30 + 0.31) / 2.
+    records = [PVS, *panels("0.30", "0.31", "0.128", "0.33", "0.34"), inverter("I05", "0", "error")]
+    assert device_fields(records) == {
+        "I00": {"relative_power_percent": 98.4},  # 0.30 / 0.305
+        "I01": {"relative_power_percent": 101.6},
+        "I02": {"relative_power_percent": 42.0},
+        "I03": {"relative_power_percent": 108.2},
+        "I04": {"relative_power_percent": 111.5},
+    }  # the dead one is in error, not compared
+    assert site_fields(records)["inverters_underperforming"] == 1.0
+
+
+def test_a_working_panel_at_0_w_in_daylight_is_not_producing() -> None:
+    records = [PVS, *panels("0.3", "0.3", "0")]
+    assert device_fields(records) == {
+        "I00": {"relative_power_percent": 100.0},
+        "I01": {"relative_power_percent": 100.0},
+    }
+    assert site_fields(records)["inverters_producing"] == 2.0
+
+
+def test_nothing_is_compared_outside_daylight() -> None:
+    assert device_fields([PVS, *panels("0.05", "0.04", "0.06")]) == {}
+
+
+@pytest.mark.parametrize(
+    ("record", "age"),
+    [
+        (inverter("I1", "0.01", DATATIME="2025,06,15,11,47,29"), 901.0),  # 15 min 1 s: stale
+        (inverter("I1", "0.01", DATATIME="2025,06,15,11,47,30"), None),  # 15 min: not yet
+        (inverter("I1", "0", "error", DATATIME="2025,06,15,03,00,00"), None),  # asleep
+        (  # a meter that stopped
+            {"DEVICE_TYPE": "Power Meter", "SERIAL": "M1p", "DATATIME": "2025,06,15,10,02,30"},
+            7200.0,
+        ),
+    ],
+    ids=["stale", "fresh", "in-error", "meter"],
+)
+def test_stale_readings(record: dict, age: float | None) -> None:
+    pvs = {**PVS, "DATATIME": "2025,06,15,09,00,00"}  # the PVS's own time lags: never stale
+    health = device_fields([pvs, record])
+    expected = {record["SERIAL"]: {"reading_age_s": age}} if age is not None else {}
+    assert health == expected
+
+
+def test_a_stalled_inverter_is_the_oldest_working_reading() -> None:
+    records = [PVS, *panels("0.3", "0.3"), inverter("I9", "0.3", DATATIME="2025,06,15,11,00,00")]
+    assert site_fields(records)["inverter_reading_age_max_s"] == 3750.0
+
+
+def test_device_lines_carry_the_figures() -> None:
+    """Through the whole report: the figures join the inverter's own line, and the site's."""
+    records = [PVS, *panels("0.2", "0.4"), inverter("I9", "0", "error")]
+    points = to_report(Answer(devices={"devices": records})).points
+    by_serial = {p.tags.get("serial"): p for p in points if p.measurement == "sunpower_inverter"}
+    assert by_serial["I00"].fields == {
+        "p_3phsum_kw": 0.2,
+        "state": "working",
+        "relative_power_percent": 100.0,  # the median of 0.2, 0.4 and 0 (in error) is 0.2
+    }
+    assert "relative_power_percent" not in by_serial["I9"].fields
+    site = points[-1]
+    assert isinstance(site, Point) and site.measurement == "sunpower_site"
+    assert site.fields["pvs_uptime_s"] == 86400.0
+
+
+def test_the_varserver_uptime_reaches_the_site() -> None:
+    variables = {
+        "/sys/info/serialnum": "ZT1",
+        "/sys/info/model": "PVS6",
+        "/sys/info/uptime": "420",
+        "/sys/devices/inverter/0/sn": "I0",
+        "/sys/devices/inverter/0/p3phsumKw": "0.25",
+        "/sys/devices/inverter/0/msmtEps": "2025-06-15T12:00:00Z",
+    }
+    site = to_report(Answer(vars=variables)).points[-1]
+    health = {k: v for k, v in site.fields.items() if k.startswith(("inverter", "pvs_"))}
+    assert health == {
+        "inverters_total": 1.0,
+        "inverters_producing": 1.0,
+        "inverters_underperforming": 0.0,
+        "inverter_median_kw": 0.25,
+        "inverter_reading_age_max_s": 0.0,  # the clock is the newest reading: its own
+        "pvs_uptime_s": 420.0,
+    }
