@@ -66,7 +66,7 @@ STATE = (
 )
 SERIAL_MODEL = "`serial`, `model`"
 
-MEASUREMENTS = (
+LISTED: tuple[Measurement, ...] = (
     Measurement(
         "pvs",
         SERIAL_MODEL,
@@ -694,19 +694,72 @@ MEASUREMENTS = (
                 "sunpower-lp:inverters",
             ),
             f(
+                "inverters_producing",
+                "count",
+                "inverters not in `error` with AC power above 0: a dead or missing panel lowers it "
+                "on every source",
+                "sunpower-lp:inverters",
+            ),
+            f(
                 "inverters_error_daylight",
                 "count",
-                "inverters in `error` while another works: a panel to look at",
+                "in daylight (the median inverter makes at least 60 W), the inverters in "
+                "`error`: a panel to look at; 0 otherwise, so sunrise and dusk never count",
+                "sunpower-lp:inverters",
+            ),
+            f(
+                "inverters_underperforming",
+                "count",
+                "in daylight, producing inverters below 50 % of the median inverter: far below "
+                "their neighbours now (shade, soiling, a failing module)",
+                "sunpower-lp:inverters",
+            ),
+            f(
+                "inverter_median_kw",
+                "kW",
+                "the median inverter's AC power, one in error counting as 0: what daylight is "
+                "judged by",
                 "sunpower-lp:inverters",
             ),
             f(
                 "inverter_reading_age_max_s",
                 "s",
-                "the PVS's clock minus the oldest inverter reading",
+                "the PVS's clock minus the oldest reading of an inverter not in `error`",
                 "sunpower-lp:inverters",
+            ),
+            f(
+                "pvs_uptime_s",
+                "s",
+                "the PVS's uptime at this poll: a drop is a restart",
+                "sunpower-lp:dl_uptime",
             ),
         ),
     ),
+)
+RELATIVE_POWER = f(
+    "relative_power_percent",
+    "%",
+    "in daylight, this producing inverter's AC power against the site's median inverter",
+    "sunpower-lp:health",
+)
+READING_AGE = f(
+    "reading_age_s",
+    "s",
+    "where over 15 minutes, the PVS's clock minus this device's reading time: a device that "
+    "stopped reporting",
+    "sunpower-lp:health",
+)
+MEASUREMENTS: tuple[Measurement, ...] = tuple(
+    measurement
+    if measurement.name in ("pvs", "site")
+    else measurement._replace(
+        fields=(
+            *measurement.fields,
+            *((RELATIVE_POWER,) if measurement.name == "inverter" else ()),
+            READING_AGE,
+        )
+    )
+    for measurement in LISTED
 )
 
 

@@ -232,6 +232,7 @@ def test_device_lines_carry_the_figures() -> None:
     assert by_serial["I00"].fields == {
         "p_3phsum_kw": 0.2,
         "state": "working",
+        "state_code": 0.0,
         "relative_power_percent": 100.0,  # the median of 0.2, 0.4 and 0 (in error) is 0.2
     }
     assert "relative_power_percent" not in by_serial["I9"].fields

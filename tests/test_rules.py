@@ -353,7 +353,8 @@ def test_datatime_is_a_calendar_date(text: str, seconds: int | None) -> None:
 def test_model_tag_is_escaped_and_its_spaces_collapsed(model: str, tag: str) -> None:
     inverter = {"DEVICE_TYPE": "Inverter", "SERIAL": "E1", "MODEL": model, "p_3phsum_kw": "0.3"}
     report = to_report(Answer(devices={"devices": [inverter]}), Options(site=False))
-    assert format_points(report.points) == f"sunpower_inverter,{tag},serial=E1 p_3phsum_kw=0.3\n"
+    line = f"sunpower_inverter,{tag},serial=E1 p_3phsum_kw=0.3,relative_power_percent=100.0\n"
+    assert format_points(report.points) == line
 
 
 # -- where production comes from ----------------------------------------------------------------
@@ -492,7 +493,7 @@ def test_a_device_entry_that_is_not_an_object_is_skipped() -> None:
     assert result.exit_code == 0
     assert result.stdout == (
         'sunpower_pvs,serial=ZT1 dl_uptime=5.0,state="working",state_code=0.0\n'
-        "sunpower_site,serial=ZT1 inverters_total=0.0\n"
+        "sunpower_site,serial=ZT1 inverters_producing=0.0,inverters_total=0.0,pvs_uptime_s=5.0\n"
     )
     assert result.stderr.splitlines() == [
         "sunpower-lp: warning: skipped device #1: not a JSON object",
