@@ -131,6 +131,9 @@ class Site:
     lists_sleeping_inverters: bool = True
     battery: Battery = Battery(ABSENT, "")
     warnings: list[str] = field(default_factory=list)
+    # A legacy firmware's answer (a device list without any varserver document): no document of
+    # legacy firmware counts the battery's energy.
+    legacy: bool = False
 
     @property
     def devices(self) -> list[Mapping[str, Any]]:
@@ -155,7 +158,10 @@ def to_site(answer: Answer, production_source: str = "auto") -> Site:
         normalised = _normalised(record, live, warnings, production_source)
         if normalised is not LEFT_OUT:
             records.append(normalised)
-    return Site(records, live, alarms, listed, battery, warnings)
+    legacy = answer.firmware == "legacy" or (
+        answer.firmware == "" and answer.devices is not None and not answer.vars
+    )
+    return Site(records, live, alarms, listed, battery, warnings, legacy)
 
 
 def _listed(document: Mapping[str, Any] | None) -> list[Any]:

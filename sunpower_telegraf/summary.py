@@ -260,7 +260,7 @@ def _battery_warnings(site: Site, no_power: list[str], no_energy: list[str]) -> 
         power = reason if battery.state != PRESENT else f"{reason} power"
         warnings.append(f"{' and '.join(no_power)} left out: {power}")
     # On legacy firmware no document counts the battery's energy: that is no news every run.
-    if no_energy and (site.live is not None or battery.state != PRESENT):
+    if no_energy and not (site.legacy and battery.state == PRESENT):
         energy = reason if battery.state != PRESENT else f"{reason} lifetime (ess_en)"
         warnings.append(f"{' and '.join(no_energy)} left out: {energy}")
     return warnings

@@ -8,6 +8,7 @@ test was seen to fail with its rule broken (the rule's name is in the test's nam
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -513,3 +514,25 @@ def test_the_pvs_is_its_short_model_on_both_sources() -> None:
     variables = {"/sys/info/serialnum": "ZT5", "/sys/info/model": "PVS6", "/sys/info/uptime": "1"}
     for answer in (Answer(devices=devices), Answer(vars=variables)):
         assert to_report(answer).points[0].tags == {"serial": "ZT5", "model": "PVS6"}
+
+
+def test_current_firmware_without_livedata_says_why_consumption_energy_is_left_out(
+    tmp_path: Path,
+) -> None:
+    """A current-firmware poll whose livedata failed, with the battery's ESS read: its power gives
+    the home's consumption, but no document gives the battery's energy, and the run says so."""
+    current = FIXTURES / "current-storage"
+    variables = json.loads((current / "vars.json").read_text())
+    ess = tmp_path / "ess.json"
+    ess.write_text(json.dumps({k: v for k, v in variables.items() if "/devices/ess/" in k}))
+    result = CliRunner().invoke(
+        main, ["--input", str(current / "devicelist.json"), "--input", str(ess)]
+    )
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "sunpower-lp: warning: consumption_lifetime_kwh left out: the site has a battery (the "
+        "varserver lists storage devices) and this poll gives no battery lifetime (ess_en)"
+    ]
+    site = result.stdout.splitlines()[-1]
+    assert "consumption_kw=0.9202," in site  # 5.8841 produced - 0.0019 exported - 4.962 charging
+    assert "consumption_lifetime_kwh" not in site
