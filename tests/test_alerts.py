@@ -61,6 +61,7 @@ def test_committed_file_is_the_generated_one() -> None:
 def test_the_file_reads_back_as_the_rules() -> None:
     """The hand-rolled YAML is YAML, and says what the generator means."""
     import yaml  # the test extra installs it: a YAML parser, not ours, reads the file
+
     assert yaml.safe_load((ROOT / "grafana" / "alerts.yaml").read_text()) == alerts.build()
 
 
