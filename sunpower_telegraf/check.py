@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .answer import Answer, PVSError
-from .cli import Reach
 from .lineproto import Point, clean_text
+from .reach import Reach
 from .report import Options, to_report
 from .telegraf import advice
-from .transport import Exchange
+
+if TYPE_CHECKING:
+    from .transport import Exchange
 
 
 def run_check(reach: Reach, options: Options) -> None:

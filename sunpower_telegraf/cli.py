@@ -18,12 +18,12 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any, NamedTuple
 
 import click
 
 from .answer import Answer, PVSError, parse_json, to_answer
 from .lineproto import clean_text, format_points
+from .reach import Reach as Reach  # re-exported: --follow took it from here
 from .report import Options, to_report
 
 DEFAULT_TIMEOUT = 100.0  # under the 120 s timeout of the shipped Telegraf config
@@ -375,30 +375,3 @@ def run() -> None:
         with contextlib.suppress(Exception):
             stream.flush()
     os._exit(code)
-
-
-class Reach(NamedTuple):
-    """How to reach the PVS, as the options say."""
-
-    host: str
-    source: str
-    password: str | None
-    ca_file: str | None
-    fingerprint: str | None
-    proxy: str | None
-    seconds: float
-
-    def fetch(self, log: list[Any] | None = None) -> Answer:
-        """The run's documents from the PVS; `log` receives each request made."""
-        from .pvs import fetch_site  # requests is slow to import; --input does without it
-        from .transport import TLS
-
-        return fetch_site(
-            self.host,
-            source=self.source,
-            password=self.password or None,
-            tls=TLS(ca_file=self.ca_file, fingerprint=self.fingerprint),
-            seconds=self.seconds,
-            proxy=self.proxy,
-            log=log,
-        )

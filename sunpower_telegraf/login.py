@@ -3,11 +3,17 @@
 Current firmware (PVS6 2025.06+, PVS5 2025.11+) wants a login: the serial is read from an address
 that needs none, `GET /auth?login` with HTTP Basic user `ssm_owner` and the serial's last five
 characters (or the given password) sets a `session` cookie, and `GET /auth?logout` ends it.
+
+Requests are counted against a limit (`begin`): each is sent only when it, the requests it
+cannot do without (a login is worth nothing without the request it is for) and the logout of a
+session held still fit. A session the PVS refuses (401/403) is dropped before logging in again:
+a stale cookie makes even the open addresses answer 401.
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +39,18 @@ class NoData(PVSError):
     """The varserver answered 400: no variable matches the path (no inverters at night)."""
 
 
+class OutOfRequests(PVSError):
+    """The request would pass the limit of requests (the logout's place included)."""
+
+
+class TooSoon(PVSError):
+    """A login is needed, but the last one was less than `min_login_interval` ago."""
+
+    def __init__(self, message: str, wait: float) -> None:
+        super().__init__(message)
+        self.wait = wait
+
+
 STATUS_ERRORS: dict[int, type[PVSError]] = {401: Refused, 403: Refused, 404: Missing, 400: NoData}
 
 
@@ -55,9 +73,29 @@ class Conversation:
         self.cookies: dict[str, str] | None = None
         self.logged_in = False
         self.password_from_serial = ""  # read once, for a second login when a session expires
+        self.logins = 0  # login requests sent
+        self.last_login: float | None = None  # time.monotonic() of the latest
+        self.min_login_interval = 0.0  # seconds; a login sooner than this after the last fails
+        self.limit = 0  # requests allowed since `begin`; 0: no limit
+        self.start = 0
+
+    def begin(self, limit: int) -> None:
+        """Count the requests from now on against `limit` (a run's, a poll's)."""
+        self.limit = limit
+        self.start = self.transport.sent
+
+    def spend(self, needed: int) -> None:
+        """Go ahead only when `needed` requests, this one first, fit in what is left, besides the
+        logout of a session held."""
+        if not self.limit:
+            return
+        held = 1 if self.cookies is not None else 0
+        if self.transport.sent - self.start + needed + held > self.limit:
+            raise OutOfRequests(f"no request left of the {self.limit}")
 
     def get_json(self, path: str, base: str | None = None, seconds: float | None = None) -> Any:
         url = (base or self.base) + path
+        self.spend(1)
         reply = self.transport.get(
             url, self.budget() if seconds is None else seconds, cookies=self.cookies
         )
@@ -74,6 +112,7 @@ class Conversation:
             (SUPERVISOR_INFO, lambda doc: doc["supervisor"]["SERIAL"]),
         ]
         for path, read in readers:
+            self.spend(4)  # this read, the login, the request it is for, the logout
             try:
                 serial = read(self.get_json(path, self.login_base))
             except Late:
@@ -96,6 +135,17 @@ class Conversation:
         password = self.password or self.password_from_serial
         url = self.login_base + LOGIN
         self.cookies = None  # a stale session cookie makes even the open addresses answer 401
+        if self.last_login is not None and self.min_login_interval > 0:
+            wait = self.last_login + self.min_login_interval - time.monotonic()
+            if wait > 0:
+                raise TooSoon(
+                    f"the PVS wants a new login, and the last one was less than "
+                    f"{self.min_login_interval:g} s ago",
+                    wait,
+                )
+        self.spend(3)  # the login, the request it is for, the logout
+        self.logins += 1
+        self.last_login = time.monotonic()
         reply = self.transport.get(url, self.budget(), auth=(LOGIN_USER, password))
         if reply.status in (401, 403):
             source = "the given password" if self.password else "the end of its serial"
@@ -122,6 +172,7 @@ class Conversation:
         try:
             return self.get_json(path, self.login_base, seconds)
         except Refused:
+            self.cookies = None  # the session is gone: its cookie would spoil every request
             self.login()
             try:
                 return self.get_json(path, self.login_base, seconds)

@@ -21,13 +21,14 @@ from __future__ import annotations
 import ipaddress
 import re
 import time
+from collections import deque
 from typing import Any, Callable, NamedTuple
 from urllib.parse import urlsplit
 
 from .answer import Answer, PVSError, check_device_list, quote
 from .livedata import to_livedata
 from .login import Conversation, Missing, NoData, Refused
-from .transport import TLS, Late, Transport
+from .transport import TLS, Exchange, Late, Transport
 
 DEVICE_LIST = "/cgi-bin/dl_cgi?Command=DeviceList"
 DEVICES = "/cgi-bin/dl_cgi/devices/list"
@@ -102,30 +103,99 @@ class Clock:
         return self.end - time.monotonic()
 
 
-class _Run:
-    """One run's requests: primary ones may use what is left of the deadline; secondary ones a
-    bounded share, and their failure is a warning."""
+class Session:
+    """One PVS, asked again and again over one kept login session.
+
+    `poll` reads what an exec run reads, under the same rules and the same limit of requests
+    (the logout's place kept): the first poll learns the firmware and which addresses answer;
+    later polls go straight to them, with no DeviceList probe, serial read or login unless the
+    session is gone. A session the PVS refuses is dropped, logged in again and the request tried
+    once more, within the limit. `logout` ends the session. The latest requests are in `log`.
+    """
 
     def __init__(
-        self, target: Target, tls: TLS, password: str | None, seconds: float, proxy: str | None
+        self,
+        host: str,
+        *,
+        source: str = "auto",
+        password: str | None = None,
+        tls: TLS | None = None,
+        proxy: str | None = None,
     ) -> None:
-        self.clock = Clock(seconds)
-        self.transport = Transport(tls, proxy)
+        self.target = Target.parse(host)
+        self.source = source
+        self.transport = Transport(tls or TLS(), proxy)
         self.pvs = Conversation(
-            self.transport, target.base, target.login_base, password, self.primary_budget
+            self.transport, self.target.base, self.target.login_base, password, self.primary_budget
         )
+        # "" until the first poll tells, then "legacy" or "current".
+        self.firmware = ""
+        self.varserver_only = source == "varserver"  # also learned: no devices/list on auto
+        self.clock = Clock(0.0)
         self.answer = Answer()
 
+    @property
+    def logins(self) -> int:
+        """Login requests sent so far."""
+        return self.pvs.logins
+
+    @property
+    def log(self) -> deque[Exchange]:
+        """The latest requests, oldest first (a bounded number of them)."""
+        return self.transport.exchanges
+
+    @property
+    def min_login_interval(self) -> float:
+        """Seconds that must pass between two logins (0: none); a login needed sooner fails
+        with `login.TooSoon`, which says how long to wait."""
+        return self.pvs.min_login_interval
+
+    @min_login_interval.setter
+    def min_login_interval(self, seconds: float) -> None:
+        self.pvs.min_login_interval = seconds
+
+    def poll(self, seconds: float) -> Answer:
+        """The site's documents, within `seconds` whatever the PVS does."""
+        self.clock = Clock(seconds)
+        self.pvs.begin(MAX_REQUESTS)
+        self.answer = Answer()
+        try:
+            if self.varserver_only:
+                self.varserver()
+            else:
+                self.device_list()
+        except Late:
+            raise PVSError(
+                f"the PVS at {self.target.base} did not finish answering within {seconds:g} s; "
+                "raise --timeout (and Telegraf's timeout) if it is just slow"
+            ) from None
+        self.answer.firmware = self.firmware
+        self.answer.logged_in = self.pvs.logged_in
+        return self.answer
+
+    def get_json(self, path: str, seconds: float) -> Any:
+        """One document at `path`, logged in where the firmware wants it, within `seconds`."""
+        self.clock = Clock(seconds)
+        self.pvs.begin(MAX_REQUESTS)
+        if self.firmware != "current":
+            try:
+                return self.pvs.get_json(path)
+            except Refused:
+                pass
+        document = self.pvs.get_json_logged_in(path)
+        self.firmware = "current"  # it wants a login
+        return document
+
+    def logout(self, seconds: float) -> None:
+        """End the session, if there is one, within `seconds`."""
+        self.pvs.logout(seconds)
+
     def primary_budget(self) -> float:
-        return self.clock.left() - (LOGOUT_RESERVE if self.pvs.logged_in else 0.0)
+        return self.clock.left() - (LOGOUT_RESERVE if self.pvs.cookies is not None else 0.0)
 
     def secondary(self, what: str, fetch: Callable[[float], Any]) -> Any:
         """`fetch(seconds)`, or None with a warning when it fails, runs late or would pass the
         request limit."""
-        sent = len(self.transport.exchanges)
-        if sent + 1 + (1 if self.pvs.logged_in else 0) > MAX_REQUESTS:
-            self.answer.warnings.append(f"{what} left out: no request left of the {MAX_REQUESTS}")
-            return None
         seconds = min(SECONDARY_SECONDS, self.primary_budget())
         try:
             return fetch(seconds)
@@ -133,27 +203,26 @@ class _Run:
             self.answer.warnings.append(f"{what} left out: {exc}")
             return None
 
-    def logout(self) -> None:
-        self.pvs.logout(min(LOGOUT_SECONDS, self.clock.left() + GRACE))
-
     # -- what each path reads ------------------------------------------------------------------
 
-    def device_list(self, source: str) -> None:
+    def device_list(self) -> None:
         """The legacy DeviceList, or on firmware that refuses it, devices/list after a login;
         with `auto`, the varserver where the firmware has no device list either."""
-        try:
-            document = self.pvs.get_json(DEVICE_LIST)
-            self.answer.devices = check_device_list(document, self.pvs.base)
-            self.answer.firmware = "legacy"
-        except Refused:
-            pass  # current firmware: log in below
+        if self.firmware != "current":
+            try:
+                document = self.pvs.get_json(DEVICE_LIST)
+                self.answer.devices = check_device_list(document, self.pvs.base)
+                self.firmware = "legacy"
+            except Refused:
+                pass  # current firmware: log in below
         if self.answer.devices is None:
-            self.answer.firmware = "current"
+            self.firmware = "current"
             try:
                 document = self.pvs.get_json_logged_in(DEVICES)
             except Missing:
-                if source == "devicelist":
+                if self.source == "devicelist":
                     raise
+                self.varserver_only = True
                 self.varserver()
                 return
             self.answer.devices = check_device_list(document, self.pvs.login_base + DEVICES)
@@ -162,7 +231,7 @@ class _Run:
     def storage(self) -> None:
         """Livedata on current firmware, and the battery wherever the site has one."""
         devices = self.answer.devices or {}
-        if self.pvs.logged_in:
+        if self.firmware == "current":
             self.vars("site figures (/sys/livedata)", VARS_LIVEDATA)
             live = to_livedata(self.answer.vars)
             if (live is not None and live.has_battery) or _names_storage(devices):
@@ -183,7 +252,7 @@ class _Run:
         return document
 
     def varserver(self) -> None:
-        self.answer.firmware = "current"
+        self.firmware = "current"
         devices = self.fetch_vars(VARS_DEVICES, self.primary_budget())
         self.vars("PVS details (/sys/info)", VARS_INFO)
         self.vars("site figures (/sys/livedata)", VARS_LIVEDATA)
@@ -223,23 +292,14 @@ def fetch_site(
     proxy: str | None = None,
     log: list[Any] | None = None,
 ) -> Answer:
-    """Ask the PVS once, finishing within `seconds` (the logout within a second more) whatever
-    the PVS does, and log out at the end, also when interrupted. `log` receives each request."""
-    target = Target.parse(host)
-    run = _Run(target, tls or TLS(), password, seconds, proxy)
-    if log is not None:
-        run.transport.exchanges = log
+    """Ask the PVS once (one `Session.poll`), finishing within `seconds` whatever the PVS does,
+    and log out at the end (within a second more), also when interrupted. `log` receives each
+    request."""
+    session = Session(host, source=source, password=password, tls=tls, proxy=proxy)
+    end = time.monotonic() + seconds
     try:
-        if source == "varserver":
-            run.varserver()
-        else:
-            run.device_list(source)
-    except Late:
-        raise PVSError(
-            f"the PVS at {target.base} did not finish answering within {seconds:g} s; raise "
-            "--timeout (and Telegraf's timeout) if it is just slow"
-        ) from None
+        return session.poll(seconds)
     finally:
-        run.logout()
-    run.answer.logged_in = run.pvs.logged_in
-    return run.answer
+        session.logout(min(LOGOUT_SECONDS, end - time.monotonic() + GRACE))
+        if log is not None:
+            log.extend(session.log)

@@ -17,6 +17,7 @@ import socket
 import ssl
 import threading
 import time
+from collections import deque
 from typing import Any, NamedTuple
 
 import requests
@@ -28,6 +29,7 @@ from .answer import PVSError
 CONNECT_TIMEOUT = 10.0  # a PVS on the LAN accepts at once; a long wait means a wrong address
 MAX_BODY = 8 * 1024 * 1024  # a 2,000-inverter answer is under 2 MiB
 CHUNK = 65536
+LOG_SIZE = 64  # requests kept for a person to read; a long-running process must not grow it
 
 
 class Late(PVSError):
@@ -89,7 +91,8 @@ class _NoCookies(http.cookiejar.DefaultCookiePolicy):
 
 
 class Transport:
-    """GETs to the PVS, each within a budget; every request is logged in `exchanges`."""
+    """GETs to the PVS, each within a budget. The latest requests are logged in `exchanges`;
+    `sent` counts every request ever sent."""
 
     def __init__(self, tls: TLS, proxy: str | None = None) -> None:
         self.tls = tls
@@ -105,7 +108,8 @@ class Transport:
         adapter = _Adapter(tls.context(), tls.fingerprint)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
-        self.exchanges: list[Exchange] = []
+        self.exchanges: deque[Exchange] = deque(maxlen=LOG_SIZE)
+        self.sent = 0
 
     def get(
         self,
@@ -118,6 +122,7 @@ class Transport:
         if seconds <= 0:
             self.exchanges.append(Exchange(url, "not sent: no time left", 0.0))
             raise Late(f"the PVS did not answer in time ({url})")
+        self.sent += 1
         outcome: list[Any] = []
         cancelled = threading.Event()
 

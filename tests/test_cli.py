@@ -247,3 +247,14 @@ def test_deadline_in_a_real_process(standin) -> None:
     )
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr.startswith(f"sunpower-lp: error: the PVS at http://{pvs.hostport} did not")
+
+
+def test_the_options_and_the_check_load_no_http_library() -> None:
+    """`--input` and `--check --input` never use the network, and do not pay for loading it."""
+    code = (
+        "import sys, sunpower_telegraf.cli, sunpower_telegraf.reach, sunpower_telegraf.check; "
+        "print(sorted(name for name in sys.modules if name.split('.')[0] in "
+        "('requests', 'urllib3') or name.endswith(('.pvs', '.transport', '.login'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr, done.stdout) == (0, "", "[]\n")

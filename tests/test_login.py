@@ -12,6 +12,9 @@ import trustme
 from click.testing import CliRunner, Result
 
 from sunpower_telegraf.cli import main
+from sunpower_telegraf.login import TooSoon
+from sunpower_telegraf.pvs import Session
+from sunpower_telegraf.transport import LOG_SIZE
 from tests.cases import FIXTURES, GOLDEN
 from tests.standin import DEVICE_LIST, CurrentFirmware, json_reply
 
@@ -271,3 +274,86 @@ def test_legacy_firmware_needs_no_login(standin) -> None:
 def test_help_says_how_to_keep_the_password_out_of_ps() -> None:
     text = " ".join(run("--help").stdout.split())
     assert "SUNPOWER_PVS_PASSWORD" in text and "visible to every user in ps" in text
+
+
+# -- a kept session (what --follow polls through) -----------------------------------------------
+
+SERIAL_PATH = "/vars?name=/sys/info/serialnum"
+DEVICES_PATH = "/cgi-bin/dl_cgi/devices/list"
+
+
+def test_a_kept_session_polls_again_without_probe_serial_or_login(standin, firmware) -> None:
+    pvs = standin(firmware.routes())
+    session = Session(f"http://{pvs.hostport}")
+    first, second = session.poll(10), session.poll(10)
+    session.logout(2)
+    assert first.devices == second.devices == DAY
+    assert (session.firmware, session.logins, firmware.logins, firmware.logouts) == (
+        "current",
+        1,
+        1,
+        1,
+    )
+    assert pvs.paths() == [
+        DEVICE_LIST,
+        SERIAL_PATH,
+        "/auth?login",
+        DEVICES_PATH,
+        LIVEDATA,
+        DEVICES_PATH,  # the second poll: straight to the data, with the kept cookie
+        LIVEDATA,
+        "/auth?logout",
+    ]
+    assert {request.cookies.get("session") for request in pvs.requests[3:]} == {"s0001"}
+
+
+def test_a_gone_session_is_dropped_and_logged_in_again(standin, firmware) -> None:
+    pvs = standin(firmware.routes())
+    session = Session(f"http://{pvs.hostport}")
+    session.poll(10)
+    firmware.expire_next = 1  # the session is gone by the next poll
+    assert session.poll(10).devices == DAY
+    assert pvs.paths()[5:] == [DEVICES_PATH, "/auth?login", DEVICES_PATH, LIVEDATA]
+    relogin = pvs.requests[6]
+    assert relogin.cookies == {}  # the stale cookie is not sent with the login
+    assert pvs.requests[7].cookies == {"session": "s0002"}
+    assert session.logins == 2
+
+
+def test_logins_can_be_spaced(standin, firmware) -> None:
+    pvs = standin(firmware.routes())
+    session = Session(f"http://{pvs.hostport}")
+    session.min_login_interval = 60.0
+    session.poll(10)
+    firmware.expire_next = 1
+    with pytest.raises(TooSoon) as caught:
+        session.poll(10)
+    assert str(caught.value) == (
+        "the PVS wants a new login, and the last one was less than 60 s ago"
+    )
+    assert 0 < caught.value.wait <= 60
+    assert pvs.paths()[5:] == [DEVICES_PATH]  # refused, and no second login within the minute
+    assert session.logins == 1
+
+
+def test_get_json_logs_in_where_the_firmware_wants_it(standin, firmware) -> None:
+    firmware.vars = VARS_DAY
+    pvs = standin(firmware.routes())
+    session = Session(f"http://{pvs.hostport}")
+    live = session.get_json(LIVEDATA, 5)
+    assert live["/sys/livedata/pv_p"] == VARS_DAY["/sys/livedata/pv_p"]
+    assert pvs.paths() == [LIVEDATA, SERIAL_PATH, "/auth?login", LIVEDATA]
+    session.poll(10)  # the firmware learned, the cookie kept: no probe and no login
+    assert pvs.paths()[4:] == [DEVICES_PATH, LIVEDATA]
+    assert session.get_json(LIVEDATA, 5) == live
+    assert session.logins == 1
+
+
+def test_the_request_log_stays_bounded(standin) -> None:
+    pvs = standin({DEVICE_LIST: lambda r: json_reply(DAY)})
+    session = Session(pvs.hostport)
+    for _ in range(LOG_SIZE + 6):
+        session.poll(10)
+    assert len(session.log) == LOG_SIZE
+    assert session.log[-1].url == f"http://{pvs.hostport}{DEVICE_LIST}"
+    assert (session.firmware, session.logins, len(pvs.requests)) == ("legacy", 0, LOG_SIZE + 6)
