@@ -51,11 +51,12 @@ import click
 
 from .answer import PVSError
 from .lineproto import Point, clean_text, format_points
+from .login import TooSoon
 from .telemetry import LiveValues, NotAFrame, parse_frame, to_live_point, to_time_ns
 
 if TYPE_CHECKING:
-    from .report import Options
     from .reach import Reach
+    from .report import Options
 
 SET_ENABLE = "/vars?set=/sys/telemetryws/enable=1"
 ENABLE_NAME = "/sys/telemetryws/enable"
@@ -80,6 +81,7 @@ class Timing:
     backoff: float = 1.0  # the first reconnect delay, doubling ...
     backoff_max: float = 300.0  # ... up to this
     log: float = 60.0  # at most one log line per cause this often
+    login: float = 60.0  # at most one login this often
     open: float = 10.0  # to open the websocket
 
     @classmethod
@@ -92,10 +94,14 @@ class Timing:
                 seconds = float(value)
             except ValueError:
                 seconds = math.nan
-            if name.strip() not in names or not (math.isfinite(seconds) and seconds > 0):
-                raise ValueError(f"{TIMING_VARIABLE}: {item!r} is not NAME=SECONDS with NAME one "
-                                 f"of {', '.join(sorted(names))}")
-            timing = replace(timing, **{name.strip(): seconds})
+            name = name.strip()
+            lowest = 0.0 if name == "login" else 1e-3  # login=0: no spacing of logins
+            if name not in names or not (math.isfinite(seconds) and seconds >= lowest):
+                raise ValueError(
+                    f"{TIMING_VARIABLE}: {item!r} is not NAME=SECONDS with NAME one "
+                    f"of {', '.join(sorted(names))}"
+                )
+            timing = replace(timing, **{name: seconds})
         return timing
 
 
@@ -176,8 +182,6 @@ class Follower:
     def __init__(
         self, reach: Reach, options: Options, interval: float, quiet_at_night: bool, timing: Timing
     ) -> None:
-        from .pvs import Target
-
         self.reach = reach
         self.options = options
         self.interval = interval
@@ -191,8 +195,8 @@ class Follower:
         self.lock = threading.Lock()  # one request at a time on the session
         self.polled = threading.Event()  # the first poll is over (the firmware and model known)
         self.rng = random.Random()
-        self.target = Target.parse(reach.host)  # a bad --host is a PVSError here
-        self.session = reach.session()
+        self.session = reach.session()  # a bad --host is a PVSError here
+        self.session.min_login_interval = timing.login
         self.serial = ""
         self.model = ""
         self.production_kw: float | None = None  # from the websocket's values
@@ -202,12 +206,11 @@ class Follower:
     # -- the whole process -----------------------------------------------------------------------
 
     def run(self) -> int:
-        url = websocket_url(self.target.base)
+        base = self.session.target.base
+        url = websocket_url(base)
         how = f"power from {url}" if url else "no websocket (SUNPOWER_PVS_WEBSOCKET=off)"
         self.log(
-            "I",
-            "start",
-            f"following the PVS at {self.target.base}: devices every {self.interval:g} s, {how}",
+            "I", "start", f"following the PVS at {base}: devices every {self.interval:g} s, {how}"
         )
         threads = [
             threading.Thread(target=self._guard(self._poll_loop), name="poll", daemon=True),
@@ -216,9 +219,7 @@ class Follower:
             ),
         ]
         if _watchable(0):
-            threads.append(
-                threading.Thread(target=self._watch_stdin, name="stdin", daemon=True)
-            )
+            threads.append(threading.Thread(target=self._watch_stdin, name="stdin", daemon=True))
         with _signals_stop(self.end):
             for thread in threads:
                 thread.start()
@@ -241,13 +242,13 @@ class Follower:
         got = self.lock.acquire(timeout=1.0)  # a poll in progress is not waited for long
         try:
             self.session.logout(LOGOUT_SECONDS)
-        except Exception:  # noqa: BLE001 - the session expires on its own within minutes
+        except Exception:  # the session expires on its own within minutes
             pass
         finally:
             if got:
                 self.lock.release()
-        level = "E" if self.exit_code else "I"
-        self.log(level, "stop", f"stopped ({self.why}); logged out of the PVS")
+        if not self.exit_code:  # a failure said why when it happened
+            self.log("I", "stop", f"stopped: {self.why}; logged out of the PVS")
 
     def _guard(self, loop: Callable[[], None]) -> Callable[[], None]:
         """A thread that fails on a bug ends the process with a log line, never silently."""
@@ -255,7 +256,7 @@ class Follower:
         def run() -> None:
             try:
                 loop()
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 self.fatal(f"internal error ({type(exc).__name__}: {exc}); please report it")
 
         return run
@@ -306,31 +307,38 @@ class Follower:
             with self.lock:
                 answer = self.session.poll(self.reach.seconds)
         except PVSError as exc:
-            self._refused(exc)
-            self.log("E", "poll", f"device poll failed: {exc}")
+            if not self._refused(exc):
+                self.log("E", "poll", f"device poll failed: {exc}")
             return False
         self.refusals = 0
         try:
             report = to_report(answer, self.options)
             text = format_points(report.points)
-        except Exception as exc:  # noqa: BLE001 - one odd answer must not end the process
-            self.log("E", "poll-bug", f"internal error ({type(exc).__name__}: {exc}); please report it")
+        except Exception as exc:  # one odd answer must not end the process
+            self.log(
+                "E", "poll-bug", f"internal error ({type(exc).__name__}: {exc}); please report it"
+            )
             return True
         for warning in report.warnings:
             self.log("W", "warning: " + warning, warning)
         if not report.points:
-            self.log("E", "poll-empty", "the PVS answer has no device that could be mapped to a line")
+            self.log(
+                "E", "poll-empty", "the PVS answer has no device that could be mapped to a line"
+            )
         self.emit(text)
         self._learn(report.points)
         return True
 
-    def _refused(self, exc: PVSError) -> None:
-        """The login refused twice in a row: no use going on (Telegraf restarts the process)."""
+    def _refused(self, exc: PVSError) -> bool:
+        """Whether that was the login refused twice in a row: then there is no use going on
+        (Telegraf restarts the process after its restart_delay)."""
         if not _login_refused(exc):
-            return
+            return False
         self.refusals += 1
-        if self.refusals >= 2:
-            self.fatal(f"the PVS refused the login twice in a row: {exc}")
+        if self.refusals < 2:
+            return False
+        self.fatal(f"the PVS refused the login twice in a row: {exc}")
+        return True
 
     def _learn(self, points: Sequence[Point]) -> None:
         for point in points:
@@ -382,37 +390,47 @@ class Follower:
                 self.stop.wait(backoff(attempt, self.timing, self.rng))
                 attempt += 1
                 continue
+            delay = 0.0
             try:
                 frames = self._stream(url)
                 refused = False
                 if frames:
                     attempt = 0
                     connected_once = True
+            except TooSoon as exc:
+                delay = exc.wait  # a login is due; the session's spacing says when
             except PVSError as exc:
-                self._refused(exc)
+                if self._refused(exc):
+                    return
                 self.log("W", "enable", f"could not enable the telemetry websocket: {exc}")
-                frames = 0
             except _Refused:
                 refused = True
                 if connected_once:
-                    self.log("W", "refused", f"the websocket at {url} refused the connection; "
-                             "trying again")
+                    self.log(
+                        "W",
+                        "refused",
+                        f"the websocket at {url} refused the connection; trying again",
+                    )
                 else:
-                    self.log("W", "no-websocket-port", f"no websocket at {url} (connection "
-                             "refused; a PVS5 or firmware without it has none): device polls "
-                             "only until it answers")
+                    self.log(
+                        "W",
+                        "no-websocket-port",
+                        f"no websocket at {url} (connection "
+                        "refused; a PVS5 or firmware without it has none): device polls "
+                        "only until it answers",
+                    )
             except _Unreachable as exc:
                 self.log("W", "unreachable", f"could not open the websocket at {url}: {exc}")
             if self.stop.is_set():
                 return
-            self.stop.wait(backoff(attempt, self.timing, self.rng))
+            self.stop.wait(max(delay, backoff(attempt, self.timing, self.rng)))
             attempt += 1
 
     def _no_websocket(self) -> str:
         """Why this PVS gets polling only, or ''."""
         from .wsclient import HAS_PROXY
 
-        if self.model.upper().startswith("PVS5"):
+        if "PVS5" in self.model.upper():
             return "a PVS5 has no telemetry websocket"
         if getattr(self.session, "firmware", "") == "legacy":
             return "legacy firmware has no telemetry websocket"
@@ -451,27 +469,31 @@ class Follower:
         last_frame = last_ping = last_check = now
         with telemetry:
             while not self.stop.is_set():
-                wait = min(
-                    last_ping + self.timing.ping,
-                    max(last_frame, last_check) + self.timing.check,
-                    last_frame + self.timing.silence,
-                    now + 1.0,
-                ) - now
+                wait = (
+                    min(
+                        last_ping + self.timing.ping,
+                        max(last_frame, last_check) + self.timing.check,
+                        last_frame + self.timing.silence,
+                        now + 1.0,
+                    )
+                    - now
+                )
                 try:
                     message = telemetry.recv(wait)
                 except Closed as exc:
                     self.log("D", "closed", f"websocket {exc}; reconnecting")
                     return frames
                 now = time.monotonic()
-                if message is not None:
-                    if self._frame(message, values):
-                        frames += 1
-                        last_frame = now
+                if message is not None and self._frame(message, values):
+                    frames += 1
+                    last_frame = now
                 if self.session.logins != logins:
                     self.log("D", "relogin", "logged in again: re-enabling the websocket")
                     return frames
                 if now - last_frame >= self.timing.silence:
-                    self.log("D", "silence", f"no frame for {self.timing.silence:g} s; reconnecting")
+                    self.log(
+                        "D", "silence", f"no frame for {self.timing.silence:g} s; reconnecting"
+                    )
                     return frames
                 if now - max(last_frame, last_check) >= self.timing.check:
                     last_check = now
@@ -543,7 +565,9 @@ class Follower:
     def _read_serial(self) -> str:
         from .login import SERIAL_VARS
 
-        value = _named_value(self.session.get_json(SERIAL_VARS, SECONDARY_SECONDS), SERIAL_VARS[11:])
+        value = _named_value(
+            self.session.get_json(SERIAL_VARS, SECONDARY_SECONDS), SERIAL_VARS[11:]
+        )
         serial = clean_text(value) if isinstance(value, str) else ""
         if not serial:
             raise PVSError("the PVS serial (the live line's tag) could not be read")
@@ -573,7 +597,10 @@ def _named_value(document: Any, name: str) -> Any:
 
 
 def _login_refused(exc: PVSError) -> bool:
-    return "refused ssm_owner" in str(exc)
+    """Whether the PVS refused the password (login.py says so in its message only)."""
+    from .login import LOGIN_USER
+
+    return f"refused {LOGIN_USER} with" in str(exc)
 
 
 def websocket_url(base: str) -> str:
@@ -603,7 +630,7 @@ def _watchable(fd: int) -> bool:
 @contextlib.contextmanager
 def _signals_stop(end: Callable[[str], None]) -> Any:
     def stop(number: int, frame: FrameType | None) -> None:
-        end(f"stopped by {signal.Signals(number).name}")
+        end(signal.Signals(number).name)
 
     previous = {}
     with contextlib.suppress(ValueError):  # not the main thread: no signals to handle

@@ -32,8 +32,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from .devices import to_number
-from .livedata import PREFIX, to_livedata
 from .lineproto import Point
+from .livedata import PREFIX, to_livedata
 
 NAMES = (
     "pv_p",

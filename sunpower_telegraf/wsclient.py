@@ -8,6 +8,7 @@ variables: like every request to the PVS, the websocket goes through a proxy onl
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import inspect
 import socket
@@ -99,10 +100,8 @@ class Telemetry:
             raise Closed(_short(exc)) from None
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # a close that fails leaves nothing to clean up
             self.connection.close()
-        except Exception:  # noqa: BLE001 - a close that fails leaves nothing to clean up
-            pass
 
     def __enter__(self) -> Telemetry:
         return self

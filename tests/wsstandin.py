@@ -11,6 +11,7 @@ It behaves as a PVS is reported to:
 - it closes the socket every `close_every` frames (every ~10 minutes on a real PVS);
 - `pause_at` frame numbers start a silence while enabled (steady output);
 - `expire_at` frame numbers expire every login session;
+- a message that is not JSON comes before frames 7, 32, 57, ...;
 - `restart_at` frame numbers restart the PVS: every socket closed, the port refused and HTTP
   answering 503 for `restart_seconds`, then sessions gone and the websocket disabled again.
 
@@ -65,7 +66,7 @@ def frame_params(number: int) -> dict[str, Any]:
         params["ess_en"] = f"{-212.5 + number / 100:.6f}"
         params["backupTimeRemaining"] = 600 + number
     if number % 9 == 4:
-        params["ess_p"] = ["nan", "", None][number % 3]  # unknown: no battery_kw on its line
+        params["ess_p"] = ["nan", "", None][number // 9 % 3]  # unknown: no battery_kw on its line
     return params
 
 
@@ -96,8 +97,12 @@ class TelemetryPVS:
         restart_at: tuple[int, ...] = (),
         restart_seconds: float = 0.0,
         refuse: bool = False,
+        night: bool = False,
     ) -> None:
         self.firmware = CurrentFirmware(serial, devices, dict(vars_))
+        self.night = night  # production 0 while set
+        if night:
+            self.firmware.vars[LIVE + "pv_p"] = "0.000000"
         self.frames = frames
         self.every = every
         self.close_every = close_every
@@ -239,7 +244,11 @@ class TelemetryPVS:
 
     def send(self, connection: Any, number: int) -> bool:
         params = frame_params(number)
+        if self.night and "pv_p" in params:
+            params["pv_p"] = "0.000000"
         try:
+            if number % 25 == 7:
+                connection.send("{not json")
             if number % 6 == 3:
                 connection.send(json.dumps({"notification": "status", "params": {}}))
             connection.send(json.dumps({"notification": "power", "params": params}))
