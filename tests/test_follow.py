@@ -185,6 +185,13 @@ def assert_a_line_per_frame(run: Follow, pvs: TelemetryPVS) -> None:
         assert line["fields"] == expected_fields(sent.state), f"frame {sent.number}"
 
 
+def assert_enabled_before_each_connect(pvs: TelemetryPVS) -> None:
+    """`/sys/telemetryws/enable=1` was set before every connect, after the one before it."""
+    connects = " ".join(pvs.events).split("connect")[:-1]
+    assert connects
+    assert all("enable" in before for before in connects), pvs.events
+
+
 def assert_logged_out(pvs: Any, code: int, run: Follow, errors: bool = False) -> None:
     """Exit 0 after a logout; no error logged unless the PVS caused one."""
     assert code == 0, "".join(run.errors)
@@ -202,6 +209,7 @@ def test_every_frame_is_a_line_until_the_end(telemetry, follow, how: str) -> Non
     code = run.end(how)
     assert_logged_out(pvs, code, run)
     assert_a_line_per_frame(run, pvs)
+    assert_enabled_before_each_connect(pvs)
     # Frames 7, 32 and 57 come after a message that is not JSON: one warning a minute.
     assert [line for line in run.errors if line.startswith("W! ")] == [
         "W! ignored a websocket message that is not JSON (9 bytes)\n"
@@ -250,6 +258,7 @@ def test_survives_closes_silences_expiries_and_a_restart(telemetry, follow) -> N
     code = run.end("SIGTERM")
     assert_logged_out(pvs, code, run, errors=True)  # polls fail while the PVS restarts
     assert_a_line_per_frame(run, pvs)
+    assert_enabled_before_each_connect(pvs)
     # A login at the start, one after each expiry and one after the restart; none per poll.
     assert pvs.firmware.logins <= 4
     assert len(run.points("sunpower_site")) >= 2

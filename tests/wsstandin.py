@@ -119,10 +119,10 @@ class TelemetryPVS:
         self.quiet_until = 0.0
         self.restarting_until = 0.0
         self.connections: list[Any] = []
-        self.most_connections = 0
         self.accepted = 0
         self.closing = threading.Event()
         self.happened: set[tuple[str, int]] = set()
+        self.events: list[str] = []  # "enable" and "connect", in order
         routes = self.firmware.routes()
         routes[SET_ENABLE] = self.firmware.guarded(self.set_enable)
         self.http = StandIn({path: self.restartable(handler) for path, handler in routes.items()})
@@ -157,6 +157,7 @@ class TelemetryPVS:
         return answer
 
     def set_enable(self, request: Request) -> Reply:
+        self.events.append("enable")
         self.enable = "1"
         self.enabler = request.cookies.get("session", "")
         name = SET_ENABLE.partition("=")[2].partition("=")[0]
@@ -183,9 +184,9 @@ class TelemetryPVS:
 
     def handle(self, connection: Any) -> None:
         with self.lock:
+            self.events.append("connect")
             self.accepted += 1
             self.connections.append(connection)
-            self.most_connections = max(self.most_connections, len(self.connections))
         try:
             for _ in connection:
                 pass  # the client sends nothing but pings, which websockets answers
