@@ -7,15 +7,17 @@ Three threads share one kept login session (`pvs.Session`), one request at a tim
   per poll). With `--quiet-at-night` it is skipped while the PVS reports no production (under
   5 W, from the websocket's values, or else one `/sys/livedata` read, printed as a `sunpower_live`
   line); the first poll always runs.
-- the telemetry websocket (PVS6, current firmware; see `telemetry.py` for the lines): before each
-  connect, `/sys/telemetryws/enable=1` with the varserver's `set` (re-logging in when the session
-  is gone) and a seed of every value from `/sys/livedata`; a ping every 30 s; when no frame came
-  for 30 s the `set` again, which finds an expired session (the PVS goes silent when the session
-  that enabled the socket expires) and re-enables on a new one; no frame for 90 s, a close, or a
-  login made by the poll means reconnect, with exponential backoff (1 s up to 5 min, jitter).
-  A PVS5, legacy firmware, or a PVS whose port 9002 refuses gets polling only, with one warning;
-  after a refusal the port is probed (a bare TCP connect, no request to the PVS) before trying
-  again.
+- the telemetry websocket (PVS6, current firmware; see `telemetry.py` for the lines). Before each
+  connect: every value seeded from `/sys/livedata`, then `/sys/telemetryws/enable=1` with the
+  varserver's `set` (it defaults to 0 and resets on reboot); the session logs in again where it
+  is gone. A ping every 30 s. The PVS goes silent when the session that enabled the socket
+  expires, so after 5 s without a frame (then 15, 35, 75 s) `/sys/livedata` is read again: on an
+  expired session that logs in anew, and the values are seeded from it and the socket re-enabled
+  on the new session; a login made by the device poll does the same. A socket that stays silent
+  after that, no frame for 90 s, or a close means reconnect, with exponential backoff (1 s up to
+  5 min, jitter). A PVS5, legacy firmware, or a PVS whose port 9002 refuses gets polling only,
+  with one warning; after a refusal the port is probed (a bare TCP connect, no request to the
+  PVS) before trying again.
 - standard input: its end (Telegraf closing it) ends the process, as SIGTERM, SIGINT and SIGHUP
   do: logout, exit 0. Standard input that is no pipe, socket or terminal (`< /dev/null`) is not
   watched.
@@ -26,8 +28,8 @@ and flushed at once. Logs go to standard error with Telegraf's level prefixes (`
 on: bad options, the login refused twice in a row, standard output gone. A PVS that is away is
 waited for, with backoff.
 
-The timing constants can be changed for tests with SUNPOWER_LP_FOLLOW_TIMING, e.g.
-`ping=0.5,silence=3,check=1,backoff=0.05,backoff_max=1,log=60,open=2` (seconds).
+The timing constants are for tests to shorten, with SUNPOWER_LP_FOLLOW_TIMING (see `Timing`), e.g.
+`ping=0.3,check=0.4,silence=1.5,backoff=0.05,backoff_max=0.5,login=0,open=2` (seconds).
 """
 
 from __future__ import annotations
@@ -76,7 +78,8 @@ class Timing:
     """Seconds; SUNPOWER_LP_FOLLOW_TIMING overrides them for tests."""
 
     ping: float = 30.0  # a ping on the websocket this often
-    check: float = 30.0  # no frame this long: set enable=1 again, which finds an expired session
+    check: float = 5.0  # no frame this long: read livedata, which finds an expired session
+    # (then again after 3x, 7x, 15x ... this long, until `silence`)
     silence: float = 90.0  # no frame this long: reconnect
     backoff: float = 1.0  # the first reconnect delay, doubling ...
     backoff_max: float = 300.0  # ... up to this
@@ -444,20 +447,17 @@ class Follower:
         return port_open(url, self.timing.open)
 
     def _stream(self, url: str) -> int:
-        """Enable, seed, connect, and print a line per frame until the websocket ends; the
-        number of frames. Raises PVSError (enable or seed failed), _Refused, _Unreachable."""
+        """Seed, enable, connect, and print a line per frame until the websocket ends; the
+        number of frames. Raises PVSError (seed or enable failed), _Refused, _Unreachable."""
         from .wsclient import Closed, Refused, Telemetry, Unreachable
 
+        values = LiveValues()
         with self.lock:
-            self._enable()
             if not self.serial:
                 self.serial = self._read_serial()
-            seed = self._livedata()
+            self._resume(values)
             logins = self.session.logins
         self.refusals = 0
-        values = LiveValues()
-        values.seed(seed)
-        self._set_production(values)
         try:
             telemetry = Telemetry(url, seconds=self.timing.open, proxy=self.reach.proxy)
         except Refused as exc:
@@ -466,20 +466,22 @@ class Follower:
             raise _Unreachable(str(exc)) from None
         frames = 0
         now = time.monotonic()
-        last_frame = last_ping = last_check = now
+        last_frame = last_ping = now
+        checks = 0  # made since the last frame: the k-th after (2^(k+1) - 1) x check s
+        busy_until = 0.0  # a check found the session in use by a poll: try again then
+        resumed = 0.0  # when the socket was re-enabled on a new session; 0: not waiting
         with telemetry:
             while not self.stop.is_set():
-                wait = (
-                    min(
-                        last_ping + self.timing.ping,
-                        max(last_frame, last_check) + self.timing.check,
-                        last_frame + self.timing.silence,
-                        now + 1.0,
-                    )
-                    - now
+                next_check = last_frame + self.timing.check * (2 ** (checks + 1) - 1)
+                next_check = max(next_check, busy_until)
+                wait = min(
+                    last_ping + self.timing.ping,
+                    next_check if not resumed else resumed + self.timing.check,
+                    last_frame + self.timing.silence,
+                    now + 1.0,
                 )
                 try:
-                    message = telemetry.recv(wait)
+                    message = telemetry.recv(wait - now)
                 except Closed as exc:
                     self.log("D", "closed", f"websocket {exc}; reconnecting")
                     return frames
@@ -487,18 +489,26 @@ class Follower:
                 if message is not None and self._frame(message, values):
                     frames += 1
                     last_frame = now
-                if self.session.logins != logins:
-                    self.log("D", "relogin", "logged in again: re-enabling the websocket")
+                    checks = 0
+                    resumed = 0.0
+                if resumed and now >= resumed + self.timing.check:
+                    self.log("D", "resume", "no frame after re-enabling; reconnecting")
                     return frames
                 if now - last_frame >= self.timing.silence:
                     self.log(
                         "D", "silence", f"no frame for {self.timing.silence:g} s; reconnecting"
                     )
                     return frames
-                if now - max(last_frame, last_check) >= self.timing.check:
-                    last_check = now
-                    if self._check_session():
-                        return frames  # a new session: the old one's socket stays silent
+                relogin = self.session.logins != logins  # the poll logged in again
+                if (relogin or (not resumed and now >= next_check)) and now >= busy_until:
+                    renewed = self._check(values, logins)
+                    if renewed is None:
+                        busy_until = now + 0.5
+                    else:
+                        checks += 1
+                        logins = self.session.logins
+                        if renewed:
+                            resumed = now  # the socket should speak again; else reconnect
                 if now - last_ping >= self.timing.ping:
                     last_ping = now
                     try:
@@ -507,6 +517,35 @@ class Follower:
                         self.log("D", "closed", f"websocket {exc}; reconnecting")
                         return frames
         return frames
+
+    def _resume(self, values: LiveValues) -> None:
+        """Seed every value from /sys/livedata, then set enable=1: while the socket is silent
+        nothing changes between the two, so the seed is exactly what the next frame updates."""
+        values.seed(self._livedata())
+        self._set_production(values)
+        self._enable()
+
+    def _check(self, values: LiveValues, logins: int) -> bool | None:
+        """After a silence, or when the device poll logged in again: read /sys/livedata, which
+        finds an expired session (the PVS goes silent when the session that enabled the socket
+        ends) and logs in again; after a new login, seed from it and re-enable on the new
+        session. Whether it re-enabled; None when skipped because a poll is running."""
+        if not self.lock.acquire(blocking=False):
+            return None
+        try:
+            variables = self._livedata()
+            if self.session.logins == logins:
+                return False  # the same session: a steady output, or the PVS away
+            self.log("D", "relogin", "logged in again: re-enabling the websocket")
+            values.seed(variables)
+            self._set_production(values)
+            self._enable()
+            return True
+        except PVSError as exc:
+            self.log("W", "enable", f"could not re-enable the telemetry websocket: {exc}")
+            return False
+        finally:
+            self.lock.release()
 
     def _frame(self, message: str | bytes, values: LiveValues) -> bool:
         """Print the line of one message; whether it was a power frame."""
@@ -532,20 +571,6 @@ class Follower:
     def _set_production(self, values: LiveValues) -> None:
         self.production_kw = values.production_kw
         self.production_at = time.monotonic()
-
-    def _check_session(self) -> bool:
-        """Set enable=1 again; whether that took a new login. Skipped while a poll runs."""
-        if not self.lock.acquire(blocking=False):
-            return False
-        try:
-            logins = self.session.logins
-            self._enable()
-            return bool(self.session.logins != logins)
-        except PVSError as exc:
-            self.log("W", "enable", f"could not enable the telemetry websocket: {exc}")
-            return True
-        finally:
-            self.lock.release()
 
     def _enable(self) -> None:
         """`/sys/telemetryws/enable=1` (it defaults to 0 and resets on reboot)."""

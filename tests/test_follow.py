@@ -243,8 +243,12 @@ def test_every_frame_is_a_line_until_the_end(telemetry, follow, how: str) -> Non
     assert pvs.firmware.logins == 1
 
 
-def test_survives_closes_silences_expiries_and_a_restart(telemetry, follow) -> None:
+@pytest.mark.parametrize("old_sockets_stay_silent", [False, True])
+def test_survives_closes_silences_expiries_and_a_restart(
+    telemetry, follow, old_sockets_stay_silent: bool
+) -> None:
     pvs = telemetry(
+        old_sockets_stay_silent=old_sockets_stay_silent,
         frames=150,
         close_every=20,
         pause_at=(30,),

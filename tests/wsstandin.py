@@ -10,8 +10,10 @@ It behaves as a PVS is reported to:
   unknown; other notifications come in between;
 - it closes the socket every `close_every` frames (every ~10 minutes on a real PVS);
 - `pause_at` frame numbers start a silence while enabled (steady output);
-- `expire_at` frame numbers expire every login session;
+- `expire_at` frame numbers expire every login session; re-enabled with a new one, the socket
+  speaks again, or with `old_sockets_stay_silent` only a socket opened after that;
 - a message that is not JSON comes before frames 7, 32, 57, ...;
+- `session_seconds` after its login, a session expires (as `expire_at` does to all of them);
 - `restart_at` frame numbers restart the PVS: every socket closed, the port refused and HTTP
   answering 503 for `restart_seconds`, then sessions gone and the websocket disabled again.
 
@@ -26,6 +28,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Container
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,13 +94,16 @@ class TelemetryPVS:
         frames: int = 40,
         every: float = 0.02,
         close_every: int = 0,
-        pause_at: tuple[int, ...] = (),
+        pause_at: Container[int] = (),
         pause_seconds: float = 0.0,
-        expire_at: tuple[int, ...] = (),
-        restart_at: tuple[int, ...] = (),
+        expire_at: Container[int] = (),
+        restart_at: Container[int] = (),
         restart_seconds: float = 0.0,
         refuse: bool = False,
         night: bool = False,
+        session_seconds: float = 0.0,
+        record: bool = True,
+        old_sockets_stay_silent: bool = False,
     ) -> None:
         self.firmware = CurrentFirmware(serial, devices, dict(vars_))
         self.night = night  # production 0 while set
@@ -123,6 +129,16 @@ class TelemetryPVS:
         self.closing = threading.Event()
         self.happened: set[tuple[str, int]] = set()
         self.events: list[str] = []  # "enable" and "connect", in order
+        # Whether a socket opened before the latest enable stays silent (a client must then
+        # reconnect after re-enabling on a new session) or speaks again.
+        self.old_sockets_stay_silent = old_sockets_stay_silent
+        self.enables = 0
+        self.opened: dict[int, int] = {}  # connection -> enables when it opened
+        self.record = record  # keep every frame's state in `sent` (a benchmark's day would not fit)
+        self.session_seconds = session_seconds  # a session ends this long after its login
+        self.login_times: dict[str, float] = {}
+        self.body_bytes = 0  # of every HTTP answer's body
+        self.frame_bytes = 0  # of every websocket message sent
         routes = self.firmware.routes()
         routes[SET_ENABLE] = self.firmware.guarded(self.set_enable)
         self.http = StandIn({path: self.restartable(handler) for path, handler in routes.items()})
@@ -152,12 +168,28 @@ class TelemetryPVS:
             if time.monotonic() < self.restarting_until:
                 return Reply(503, b"")
             with self.lock:
-                return handler(request)
+                self.expire_sessions()
+                logins = self.firmware.logins
+                reply = handler(request)
+                if self.firmware.logins != logins:
+                    self.login_times[f"s{self.firmware.logins:04d}"] = time.monotonic()
+                self.body_bytes += len(reply.body)
+                return reply
 
         return answer
 
+    def expire_sessions(self) -> None:
+        if not self.session_seconds:
+            return
+        now = time.monotonic()
+        for token, since in list(self.login_times.items()):
+            if now - since >= self.session_seconds:
+                self.firmware.sessions.discard(token)
+                del self.login_times[token]
+
     def set_enable(self, request: Request) -> Reply:
         self.events.append("enable")
+        self.enables += 1
         self.enable = "1"
         self.enabler = request.cookies.get("session", "")
         name = SET_ENABLE.partition("=")[2].partition("=")[0]
@@ -185,6 +217,7 @@ class TelemetryPVS:
     def handle(self, connection: Any) -> None:
         with self.lock:
             self.events.append("connect")
+            self.opened[id(connection)] = self.enables
             self.accepted += 1
             self.connections.append(connection)
         try:
@@ -197,6 +230,7 @@ class TelemetryPVS:
                 self.connections.remove(connection)
 
     def sending(self) -> bool:
+        self.expire_sessions()
         return (
             self.enable == "1"
             and self.enabler in self.firmware.sessions
@@ -223,6 +257,8 @@ class TelemetryPVS:
                     continue
                 if event != "restart":
                     connection = self.connections[-1]
+                    if self.old_sockets_stay_silent and self.opened[id(connection)] < self.enables:
+                        continue
                     if self.send(connection, number):
                         key = id(connection)
                         on_connection[key] = on_connection.get(key, 0) + 1
@@ -247,17 +283,21 @@ class TelemetryPVS:
         params = frame_params(number)
         if self.night and "pv_p" in params:
             params["pv_p"] = "0.000000"
+        messages = [json.dumps({"notification": "power", "params": params})]
+        if number % 6 == 3:
+            messages.insert(0, json.dumps({"notification": "status", "params": {}}))
+        if number % 25 == 7:
+            messages.insert(0, "{not json")
         try:
-            if number % 25 == 7:
-                connection.send("{not json")
-            if number % 6 == 3:
-                connection.send(json.dumps({"notification": "status", "params": {}}))
-            connection.send(json.dumps({"notification": "power", "params": params}))
+            for message in messages:
+                connection.send(message)
+                self.frame_bytes += len(message)
         except ConnectionClosed:
             return False
         for name, value in params.items():
             self.firmware.vars[LIVE + name] = as_varserver(value)
-        self.sent.append(Sent(number, T0 + number, self.state()))
+        if self.record:
+            self.sent.append(Sent(number, T0 + number, self.state()))
         self.next_number += 1
         return True
 
