@@ -138,7 +138,7 @@ class Log:
             self.last[cause] = now
             held = self.held.pop(cause, 0)
             if held:
-                message += f" ({held} more like this in the last {self.every:g} s)"
+                message += f" ({held} more like this since the last one)"
             line = f"{level}! {clean_text(message)}\n".encode("utf-8", "replace")
             try:
                 sys.stderr.flush()
@@ -590,9 +590,8 @@ class Follower:
     def _read_serial(self) -> str:
         from .login import SERIAL_VARS
 
-        value = _named_value(
-            self.session.get_json(SERIAL_VARS, SECONDARY_SECONDS), SERIAL_VARS[11:]
-        )
+        document = self.session.get_json(SERIAL_VARS, SECONDARY_SECONDS)
+        value = _named_value(document, SERIAL_VARS.partition("=")[2])
         serial = clean_text(value) if isinstance(value, str) else ""
         if not serial:
             raise PVSError("the PVS serial (the live line's tag) could not be read")

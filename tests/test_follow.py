@@ -12,17 +12,29 @@ import json
 import math
 import os
 import queue
+import random
 import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import line_protocol_parser
 import pytest
 
+from sunpower_telegraf.cli import main
+from sunpower_telegraf.follow import Log, Timing, backoff, websocket_url
+from sunpower_telegraf.lineproto import Point, format_points
+from sunpower_telegraf.telemetry import (
+    LiveValues,
+    NotAFrame,
+    parse_frame,
+    to_live_point,
+    to_time_ns,
+)
 from tests.cases import FIXTURES
 from tests.standin import DEVICE_LIST, Reply
 from tests.wsstandin import SET_ENABLE, T0, TelemetryPVS
@@ -419,3 +431,214 @@ def test_a_bad_host_is_one_error_line() -> None:
         "E! --host must not carry a user name or password (user:pass@); give the password in "
         "SUNPOWER_PVS_PASSWORD\n"
     )
+
+
+# -- the pure parts, table-driven ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "params"),
+    [
+        ('{"notification": "power", "params": {"pv_p": "1.5"}}', {"pv_p": "1.5"}),
+        (b'{"notification": "power", "params": {}}', {}),
+        ('{"notification": "status", "params": {"x": 1}}', None),  # another notification
+        ('{"params": {"pv_p": 1}}', None),  # no notification at all
+    ],
+)
+def test_parse_frame(message: str | bytes, params: dict[str, Any] | None) -> None:
+    assert parse_frame(message) == params
+
+
+@pytest.mark.parametrize(
+    ("message", "why"),
+    [
+        ("{not json", "a websocket message that is not JSON (9 bytes)"),
+        ("[1, 2]", "a websocket message that is JSON but not an object"),
+        (
+            '{"notification": "power", "params": [1]}',
+            "a power notification without a params object",
+        ),
+        ('{"notification": "power"}', "a power notification without a params object"),
+        ("[" * 100_000 + "]" * 100_000, "a websocket message that is not JSON (200000 bytes)"),
+    ],
+)
+def test_parse_frame_refuses(message: str, why: str) -> None:
+    with pytest.raises(NotAFrame) as refused:
+        parse_frame(message)
+    assert str(refused.value) == why
+
+
+@pytest.mark.parametrize(
+    ("value", "time_ns"),
+    [
+        (1751083263, 1751083263_000_000_000),
+        ("1751083263", 1751083263_000_000_000),
+        (1751083263.25, 1751083263_250_000_000),
+        (1751083263123, 1751083263_123_000_000),  # milliseconds, as some firmware may send
+        ("1751083263123", 1751083263_123_000_000),
+        (0, None),
+        (-5, None),
+        ("nan", None),
+        ("", None),
+        (None, None),
+        (True, None),
+        (1e30, None),  # neither seconds nor milliseconds
+    ],
+)
+def test_to_time_ns(value: Any, time_ns: int | None) -> None:
+    assert to_time_ns(value) == time_ns
+
+
+def test_live_values_keep_what_a_frame_leaves_out_and_drop_what_it_says_is_unknown() -> None:
+    values = LiveValues()
+    values.seed({"/sys/livedata/pv_p": "5.884100", "/sys/livedata/ess_p": "-4.962000"})
+    assert values.values == {"pv_p": 5.8841, "ess_p": -4.962}
+    values.update({"pv_p": 6, "time": 1751083263, "midstate": "2", "other": "1"})
+    assert values.values == {"pv_p": 6.0, "ess_p": -4.962}
+    for unknown in ("nan", "", None, "NaN", "inf", True, [1]):
+        values.update({"ess_p": -1.0})
+        values.update({"ess_p": unknown})
+        assert values.values == {"pv_p": 6.0}, unknown
+    values.seed({})  # a seed replaces everything: nothing known
+    assert values.values == {}
+
+
+@pytest.mark.parametrize(
+    ("values", "fields"),
+    [
+        # No battery: the PVS says nan, and 0 minutes of backup, which is no measurement.
+        (
+            {"pv_p": 1.5, "net_p": -0.5, "site_load_p": 1.0, "backupTimeRemaining": 0.0},
+            {"production_kw": 1.5, "grid_kw": -0.5, "consumption_kw": 1.0},
+        ),
+        (
+            {"soc": 0.5, "backupTimeRemaining": 30.0},
+            {"battery_soc_percent": 50.0, "battery_backup_time_min": 30.0},
+        ),
+        (
+            {"ess_en": -212.440002, "pv_en": 6351.200195},
+            {"battery_net_lifetime_kwh": -212.440002, "production_lifetime_kwh": 6351.200195},
+        ),
+        ({"pv_p": 1.23456789}, {"production_kw": 1.234568}),  # the PVS's six decimals
+    ],
+)
+def test_to_live_point(values: dict[str, float], fields: dict[str, float]) -> None:
+    point = to_live_point(values, SERIAL, "pv_", 5)
+    assert point == Point("pv_live", {"serial": SERIAL}, fields, 5)
+
+
+def test_no_live_point_without_a_known_value() -> None:
+    assert to_live_point({}, SERIAL, "sunpower_", None) is None
+    assert to_live_point({"backupTimeRemaining": 10.0}, SERIAL, "sunpower_", None) is None
+
+
+def test_the_documented_example_is_a_seed_and_a_frame() -> None:
+    text = (Path(__file__).resolve().parent.parent / "docs" / "follow.md").read_text()
+    example = text.split("Example (a battery site, charging):\n\n```text\n")[1].split("```")[0]
+    values = LiveValues()
+    values.seed(VARS)
+    values.update({"time": "1749996690"})
+    point = to_live_point(values.values, SERIAL, "sunpower_", to_time_ns("1749996690"))
+    assert point is not None
+    assert format_points([point]) == example
+
+
+def test_backoff_doubles_from_one_second_to_five_minutes_with_jitter() -> None:
+    timing = Timing()
+    rng = random.Random(18)
+    for attempt, (low, high) in enumerate([(1, 1.25), (1.5, 2.5), (3, 5), (6, 10), (12, 20)]):
+        delays = [backoff(attempt, timing, rng) for _ in range(200)]
+        assert low <= min(delays) and max(delays) <= high
+        assert len(set(delays)) > 100  # jittered
+    # From 2^8 s on, the ceiling is 5 minutes: 300 - 25 % .. 300.
+    for attempt in (9, 10, 50, 10**6):
+        delays = [backoff(attempt, timing, rng) for _ in range(200)]
+        assert min(delays) >= 225 and max(delays) == 300
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_cause_is_logged_at_most_once_a_minute(capfd) -> None:
+    clock = Clock()
+    log = Log(60.0, clock)
+    log("W", "poll", "first")
+    for second in range(1, 60):
+        clock.now = 1000.0 + second
+        log("W", "poll", f"held {second}")
+    log("E", "other", "another cause")
+    clock.now = 1060.0
+    log("W", "poll", "again")
+    assert capfd.readouterr().err == (
+        "W! first\nE! another cause\nW! again (59 more like this since the last one)\n"
+    )
+
+
+def test_the_log_forgets_old_causes() -> None:
+    clock = Clock()
+    log = Log(60.0, clock)
+    for n in range(10_000):
+        clock.now += 0.001
+        log("D", f"cause {n}", "x")
+    assert len(log.last) <= 256
+
+
+@pytest.mark.parametrize(
+    ("text", "timing"),
+    [
+        ("", Timing()),
+        ("ping=0.5, silence=3", Timing(ping=0.5, silence=3.0)),
+        ("login=0,", Timing(login=0.0)),
+    ],
+)
+def test_timing_parse(text: str, timing: Timing) -> None:
+    assert Timing.parse(text) == timing
+
+
+@pytest.mark.parametrize(
+    "text", ["ping", "ping=", "ping=x", "ping=0", "ping=-1", "pong=1", "silence=inf"]
+)
+def test_timing_parse_refuses(text: str) -> None:
+    with pytest.raises(ValueError, match="is not NAME=SECONDS"):
+        Timing.parse(text)
+
+
+@pytest.mark.parametrize(
+    ("base", "environment", "url"),
+    [
+        ("http://172.27.153.1", {}, "ws://172.27.153.1:9002/"),
+        ("https://pvs.lan:8443/base", {}, "ws://pvs.lan:9002/"),
+        ("http://[fd00::1]", {}, "ws://[fd00::1]:9002/"),
+        ("http://172.27.153.1", {"SUNPOWER_PVS_WEBSOCKET": "ws://pi:19002/"}, "ws://pi:19002/"),
+        ("http://172.27.153.1", {"SUNPOWER_PVS_WEBSOCKET": "OFF"}, ""),
+    ],
+)
+def test_websocket_url(monkeypatch, base: str, environment: dict[str, str], url: str) -> None:
+    monkeypatch.delenv("SUNPOWER_PVS_WEBSOCKET", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert websocket_url(base) == url
+
+
+def test_the_shipped_execd_block() -> None:
+    tomllib = pytest.importorskip("tomllib")
+    text = (
+        Path(__file__).resolve().parent.parent / "telegraf.d" / "sunpower-follow.conf"
+    ).read_text()
+    block = tomllib.loads(text)["inputs"]["execd"][0]
+    assert block["command"][1:] == ["--follow"]
+    assert (block["signal"], block["data_format"], block["restart_delay"]) == (
+        "none",
+        "influx",
+        "60s",
+    )
+    # The commented variant names options that exist.
+    commented = next(line for line in text.splitlines() if line.startswith("  # command = "))
+    variant = tomllib.loads(commented.replace("  # ", ""))["command"]
+    known = {option for param in main.params for option in param.opts}
+    assert {argument for argument in variant if argument.startswith("--")} <= known
