@@ -289,7 +289,12 @@ class Follower:
         next_at = time.monotonic()
         failures = 0
         while not self.stop.is_set():
-            ok = self._poll_once()
+            try:
+                ok = self._poll_once()
+            except TooSoon as exc:  # the session expired right after a login: poll once due
+                self.polled.set()
+                self.stop.wait(exc.wait)
+                continue
             self.polled.set()
             failures = 0 if ok else failures + 1
             now = time.monotonic()
@@ -309,6 +314,8 @@ class Follower:
         try:
             with self.lock:
                 answer = self.session.poll(self.reach.seconds)
+        except TooSoon:
+            raise
         except PVSError as exc:
             if not self._refused(exc):
                 self.log("E", "poll", f"device poll failed: {exc}")
