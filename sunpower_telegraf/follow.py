@@ -251,7 +251,8 @@ class Follower:
             if got:
                 self.lock.release()
         if not self.exit_code:  # a failure said why when it happened
-            self.log("I", "stop", f"stopped: {self.why}; logged out of the PVS")
+            held = "; logged out of the PVS" if self.session.logins else ""
+            self.log("I", "stop", f"stopped: {self.why}{held}")
 
     def _guard(self, loop: Callable[[], None]) -> Callable[[], None]:
         """A thread that fails on a bug ends the process with a log line, never silently."""
