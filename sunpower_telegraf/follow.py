@@ -348,7 +348,11 @@ class Follower:
         self.refusals += 1
         if self.refusals < 2:
             return False
-        self.fatal(f"the PVS refused the login twice in a row: {exc}")
+        self.log("E", "fatal", f"the PVS refused the login twice in a row: {exc}")
+        # The next process (Telegraf's restart_delay may be seconds) logs in at once: wait
+        # here, so a wrong password never costs the PVS more than a login per `login` seconds.
+        self.stop.wait(self.timing.login)
+        self.end("the PVS refused the login twice in a row", 1)
         return True
 
     def _learn(self, points: Sequence[Point]) -> None:
