@@ -18,10 +18,15 @@ from tests.standin import StandIn
 # - `dev` draws fresh examples on every run (300 a test, the local database replaying any failure
 #   first), so local runs keep exploring beyond CI's fixed set.
 # - `thorough` is for a deliberate search after changing a mapping or the encoder.
+# - `mutate` is what scripts/mutate.py runs each mutant with: derandomized, so a mutant's verdict
+#   is the same on every run, and fewer examples, as it runs the tests hundreds of times.
 # Every profile has no deadline: a first example pays for imports and caches warming up.
 settings.register_profile("ci", derandomize=True, database=None, max_examples=1000, deadline=None)
 settings.register_profile("dev", max_examples=300, deadline=None)
 settings.register_profile("thorough", max_examples=20_000, deadline=None)
+settings.register_profile(
+    "mutate", derandomize=True, database=None, max_examples=200, deadline=None
+)
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 )
