@@ -5,6 +5,12 @@ whole run for one line it cannot parse, so no input may produce an invalid line.
 bounded far below what InfluxDB refuses (64 KiB keys): measurement names and field keys are cut to
 `MAX_NAME` characters, tag values to `MAX_TAG`, string field values to `MAX_STRING`. Text that
 cannot be encoded (lone surrogates) is replaced when the output is encoded as UTF-8.
+
+Numbers: every finite float is written exactly (`repr`, which reads back to the same float), with
+one stated rounding: a subnormal (nonzero and smaller in size than `sys.float_info.min`,
+2.2250738585072014e-308) is written as `0.0`. InfluxDB 1.6 stores subnormals, but parsers built on
+C's `strtod` with a range check (line_protocol_parser) refuse the whole line as out of range; no
+PVS measures anything within 300 orders of magnitude of that, so zero is the same measurement.
 """
 
 from __future__ import annotations
@@ -68,7 +74,7 @@ def _format_value(value: FieldValue) -> str:
     if not math.isfinite(value):
         raise ValueError(f"field value {value!r} is not finite")
     if value and abs(value) < sys.float_info.min:
-        value = 0.0  # a subnormal (below 2.2e-308): line protocol parsers refuse it as out of range
+        value = 0.0  # a subnormal: the one stated rounding (see the module docstring)
     # repr round-trips exactly and never ends in `i`, so every number stays a float field.
     return repr(float(value))
 

@@ -5,9 +5,31 @@ from collections.abc import Iterator
 from typing import Callable
 
 import pytest
+from hypothesis import settings
 
 from tests.influx import Influxd, find_influxd
 from tests.standin import StandIn
+
+# Hypothesis profiles for the property tests (tests/test_property.py), chosen by
+# HYPOTHESIS_PROFILE, else `ci` where CI is set, else `dev`:
+# - `ci` is derandomized: the examples are a fixed function of each test, so a CI run is the same
+#   on every machine and every push; a landing is never blocked by a draw no one can replay, and
+#   1000 examples a test is enough to trust it. No database: nothing to keep between CI runs.
+# - `dev` draws fresh examples on every run (300 a test, the local database replaying any failure
+#   first), so local runs keep exploring beyond CI's fixed set.
+# - `thorough` is for a deliberate search after changing a mapping or the encoder.
+# - `mutate` is what scripts/mutate.py runs each mutant with: derandomized, so a mutant's verdict
+#   is the same on every run, and fewer examples, as it runs the tests hundreds of times.
+# Every profile has no deadline: a first example pays for imports and caches warming up.
+settings.register_profile("ci", derandomize=True, database=None, max_examples=1000, deadline=None)
+settings.register_profile("dev", max_examples=300, deadline=None)
+settings.register_profile("thorough", max_examples=20_000, deadline=None)
+settings.register_profile(
+    "mutate", derandomize=True, database=None, max_examples=200, deadline=None
+)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 
 @pytest.fixture

@@ -140,7 +140,11 @@ class StandIn:
         self.server = _Server(("127.0.0.1", 0), _Handler)
         self.server.tls = tls
         self.scheme = "https" if tls else "http"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # serve_forever looks at its shutdown flag only between polls; at the default 0.5 s
+        # every test would wait that long in teardown for nothing.
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
         self.thread.start()
 
     @property

@@ -2,7 +2,9 @@
 
 A real influxd is loaded with three simulated days of a battery site (through the command, as
 Telegraf would write them) and with every fixture; each query of the dashboard runs with Grafana's
-variables filled in, and the energy it reports is the simulation's true energy.
+variables filled in and answers exactly what the simulation says is true: energies are the
+simulation's integrated truth, powers and states are the figures its PVS documents carry, and the
+rest is written out by hand.
 """
 
 from __future__ import annotations
@@ -10,13 +12,16 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import statistics
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
-from tests.cases import GOLDEN, case_dirs
-from tests.daysim import PVS_SERIAL, Truth, simulate
+from tests.cases import FIXTURES, GOLDEN, case_dirs
+from tests.daysim import PVS_SERIAL, STEP, Poll, Truth, simulate
 from tests.influx import Influxd
 from tests.polls import load
 
@@ -86,10 +91,17 @@ def test_queries_run_on_influxdb_3_core_too() -> None:
 
 
 @pytest.fixture(scope="module")
+def simulated() -> tuple[list[Poll], list[Truth]]:
+    return simulate(days=DAYS, battery=True)
+
+
+@pytest.fixture(scope="module")
 def loaded(
-    influxd: Influxd, tmp_path_factory: pytest.TempPathFactory
+    influxd: Influxd,
+    tmp_path_factory: pytest.TempPathFactory,
+    simulated: tuple[list[Poll], list[Truth]],
 ) -> tuple[Influxd, list[Truth]]:
-    polls, truths = simulate(days=DAYS, battery=True)
+    polls, truths = simulated
     folder = tmp_path_factory.mktemp("polls")
     load(influxd, "dashboard", polls, "current", folder)
     # The site's first day read again from the varserver, whose PVS line has other fields.
@@ -103,11 +115,290 @@ def _values(series: list[dict[str, Any]]) -> list[Any]:
     return [value for s in series for row in s.get("values", []) for value in row[1:]]
 
 
-@pytest.mark.parametrize(("where", "query"), queries(), ids=[name for name, _ in queries()])
-def test_query_answers(loaded: tuple[Influxd, list[Truth]], where: str, query: str) -> None:
+# -- what each query must answer -------------------------------------------------------------------
+#
+# An answer is {(measurement, tags): rows}, each row as InfluxDB gives it: [time in ns, values...].
+
+Answer = dict[tuple[str, tuple[tuple[str, str], ...]], list[list[Any]]]
+SITE = "sunpower_site"
+START = datetime(2025, 6, 15, tzinfo=timezone.utc)  # the start of $timeFilter
+HOURS = [START + timedelta(hours=hour) for hour in range(24 * DAYS)]  # GROUP BY time(1h)
+PER_HOUR = 3600 // STEP
+# Tolerances: powers are the documents' 6-decimal figures, summed by the summary (kW, %); lifetime
+# counters carry 4 decimals at each end of a spread, against the integrated truth (kWh, and the
+# percentages worked out from them).
+POWER, ENERGY, RATIO = 1e-5, 5e-4, 1e-3
+# fixtures/current-storage was read on 2025-06-15 at 20:10 UTC, inside the range: its devices join
+# the per-device panels in that hour. Its PVS has another serial, so no site panel shows it.
+IN_RANGE = FIXTURES / "current-storage" / "devicelist.json"
+
+
+def ns(moment: datetime) -> int:
+    return int(moment.timestamp()) * 1_000_000_000
+
+
+def live(name: str) -> Callable[[Poll], float]:
+    return lambda poll: float(poll.vars[f"/sys/livedata/{name}"])
+
+
+def inverters(poll: Poll) -> list[dict[str, Any]]:
+    return [d for d in poll.devicelist["devices"] if d["DEVICE_TYPE"] == "Inverter"]
+
+
+def per_hour(
+    polls: Sequence[Poll], value: Callable[[Poll], Any], reduce: Callable[[list[Any]], Any]
+) -> list[list[Any]]:
+    """One row per hour of the range: `reduce` of the hour's twelve polls."""
+    assert len(polls) == len(HOURS) * PER_HOUR
+    return [
+        [ns(hour), reduce([value(poll) for poll in polls[i * PER_HOUR : (i + 1) * PER_HOUR]])]
+        for i, hour in enumerate(HOURS)
+    ]
+
+
+def last(values: list[Any]) -> Any:
+    return values[-1]
+
+
+def in_range_devices(device_type: str) -> list[dict[str, Any]]:
+    devices = json.loads(IN_RANGE.read_text())["devices"]
+    return [d for d in devices if d["DEVICE_TYPE"] == device_type]
+
+
+def hour_of(device: dict[str, Any]) -> int:
+    """The hour (ns) a fixture device's DATATIME (UTC) falls in."""
+    moment = datetime.strptime(device["DATATIME"], "%Y,%m,%d,%H,%M,%S")
+    return ns(moment.replace(minute=0, second=0, tzinfo=timezone.utc))
+
+
+def one_hour(hour: int, value: Any) -> list[list[Any]]:
+    """A series with a value in one hour of the range and none (fill(null)) in the others."""
+    return [[ns(moment), value if ns(moment) == hour else None] for moment in HOURS]
+
+
+def expected_answers(polls: list[Poll], truths: list[Truth]) -> dict[str, tuple[Answer, float]]:
+    """Each query's answer (by panel title and refId) and the tolerance of its numbers."""
+    end = polls[-1]  # 2025-06-17 23:55 UTC: night, the battery covering the house
+
+    def site(rows: list[list[Any]]) -> Answer:
+        return {(SITE, ()): rows}
+
+    def site_now(value: float) -> Answer:
+        return site([[ns(end.time), value]])
+
+    def site_hourly(value: Callable[[Poll], Any], reduce: Callable[[list[Any]], Any]) -> Answer:
+        return site(per_hour(polls, value, reduce))
+
+    def pvs_hourly(value: Callable[[Poll], Any], reduce: Callable[[list[Any]], Any]) -> Answer:
+        return {("sunpower_pvs", ()): per_hour(polls, value, reduce)}
+
+    def energies(days: Sequence[Truth]) -> list[float]:
+        return [
+            sum(t.production for t in days),
+            sum(t.consumption for t in days),
+            sum(t.imported for t in days),
+            sum(t.exported for t in days),
+        ]
+
+    produced, consumed, imported, exported = energies(truths)
+    whole_range = site([[ns(START), *energies(truths)]])
+
+    def by_serial(
+        value: Callable[[dict[str, Any]], Any], reduce: Callable[[list[Any]], Any]
+    ) -> dict[str, list[list[Any]]]:
+        """Per inverter serial, per hour: the simulated device list's values, then the fixture's
+        inverters in their one hour."""
+        serials = [d["SERIAL"] for d in inverters(polls[0])]
+        rows = {
+            serial: per_hour(
+                polls,
+                lambda poll, serial=serial: next(
+                    value(d) for d in inverters(poll) if d["SERIAL"] == serial
+                ),
+                reduce,
+            )
+            for serial in serials
+        }
+        for device in in_range_devices("Inverter"):
+            rows[device["SERIAL"]] = one_hour(hour_of(device), value(device))
+        return rows
+
+    def by_subtype(key: str) -> Answer:
+        """Meters by subtype: only the fixture's meters carry voltage and frequency."""
+        meters = in_range_devices("Power Meter")
+        return {
+            ("sunpower_power_meter", (("subtype", m["subtype"]),)): one_hour(
+                hour_of(m), float(m[key])
+            )
+            for m in meters
+        }
+
+    def inverter_series(rows: dict[str, list[list[Any]]]) -> Answer:
+        return {("sunpower_inverter", (("serial", serial),)): r for serial, r in rows.items()}
+
+    # Each inverter's true energy over the three days; a fixture inverter's single reading
+    # spreads over nothing.
+    panel_energy = {
+        serial: [[ns(START), sum(t.inverters[i] for t in truths)]]
+        for i, serial in enumerate(d["SERIAL"] for d in inverters(polls[0]))
+    }
+    panel_energy |= {d["SERIAL"]: [[ns(START), 0.0]] for d in in_range_devices("Inverter")}
+
+    pvs_serials = {PVS_SERIAL}
+    for case in case_dirs():
+        if (case / "devicelist.json").exists():
+            devices = json.loads((case / "devicelist.json").read_text())["devices"]
+            pvs_serials |= {d["SERIAL"] for d in devices if d["DEVICE_TYPE"] == "PVS"}
+        else:
+            pvs_serials.add(json.loads((case / "vars.json").read_text())["/sys/info/serialnum"])
+
+    day_one = len(HOURS) // DAYS  # hours read from the varserver too (its CPU %)
+    return {
+        "Solar now A": (site_now(live("pv_p")(end)), POWER),
+        "Home now A": (site_now(live("site_load_p")(end)), POWER),
+        "Grid now (import +, export -) A": (site_now(live("net_p")(end)), POWER),
+        "Battery now (discharging +, charging -) A": (site_now(live("ess_p")(end)), POWER),
+        "Battery charge now A": (site_now(live("soc")(end) * 100), POWER),
+        # Nothing fails on the simulated days, and at midnight every panel sleeps.
+        "Panels in error in daylight A": (site_now(0.0), 0.0),
+        "Energy per day A": (
+            site([[ns(START + timedelta(days=d)), *energies([t])] for d, t in enumerate(truths)]),
+            ENERGY,
+        ),
+        "This month A": (whole_range, ENERGY),
+        "This year A": (whole_range, ENERGY),
+        "Selected range A": (whole_range, ENERGY),
+        "Self-consumption A": (site([[ns(START), (produced - exported) / produced * 100]]), RATIO),
+        "Self-sufficiency A": (site([[ns(START), (consumed - imported) / consumed * 100]]), RATIO),
+        **{
+            f"Power: solar, home, grid (import +), battery (discharging +) {ref}": (
+                site_hourly(live(name), statistics.fmean),
+                POWER,
+            )
+            for ref, name in zip("ABCD", ["pv_p", "site_load_p", "net_p", "ess_p"])
+        },
+        "Every panel's power (a failing one stands out) A": (
+            inverter_series(by_serial(lambda d: float(d["p_3phsum_kw"]), statistics.fmean)),
+            POWER,
+        ),
+        "Panel state (error at night is normal) A": (
+            inverter_series(by_serial(lambda d: d["STATE"], last)),
+            0.0,
+        ),
+        # Panels asleep at sunrise and dusk are in no error in daylight: none ever is here.
+        "Panels in error while others work A": (site_hourly(lambda poll: 0.0, max), 0.0),
+        "Panels in error while others work B": (
+            site_hourly(
+                lambda poll: float(sum(d["STATE"] == "working" for d in inverters(poll))), max
+            ),
+            0.0,
+        ),
+        "Energy per panel in the range A": (inverter_series(panel_energy), ENERGY),
+        "Battery charge A": (
+            site_hourly(lambda poll: live("soc")(poll) * 100, statistics.fmean),
+            POWER,
+        ),
+        "Battery power (discharging +, charging -) A": (
+            site_hourly(live("ess_p"), statistics.fmean),
+            POWER,
+        ),
+        # The simulated PVS's figures: a load average of 0.42, 7 % CPU on the varserver (the
+        # first day only), uptime a day plus the seconds since midnight (the hour's 55th minute
+        # is its maximum), 431 communication errors, 12 untransmitted records.
+        "PVS load (DeviceList: load average; varserver: CPU %) A": (
+            pvs_hourly(lambda poll: 0.42, statistics.fmean),
+            0.0,
+        ),
+        "PVS load (DeviceList: load average; varserver: CPU %) B": (
+            {
+                ("sunpower_pvs", ()): [
+                    [ns(hour), 7.0 if i < day_one else None] for i, hour in enumerate(HOURS)
+                ]
+            },
+            0.0,
+        ),
+        "PVS uptime (a drop is a reboot) A": (
+            {
+                ("sunpower_pvs", ()): [
+                    [ns(hour), 86400.0 + hour.hour * 3600 + 55 * 60] for hour in HOURS
+                ]
+            },
+            0.0,
+        ),
+        "PVS communication errors and untransmitted records A": (
+            pvs_hourly(lambda poll: 431.0, max),
+            0.0,
+        ),
+        "PVS communication errors and untransmitted records B": (
+            pvs_hourly(lambda poll: 12.0, max),
+            0.0,
+        ),
+        "Grid voltage A": (by_subtype("v12_v"), 0.0),
+        "Grid frequency A": (by_subtype("freq_hz"), 0.0),
+        "variable pvs": (
+            {(SITE, ()): [["serial", serial] for serial in sorted(pvs_serials)]},
+            0.0,
+        ),
+    }
+
+
+@pytest.fixture(scope="module")
+def expected(simulated: tuple[list[Poll], list[Truth]]) -> dict[str, tuple[Answer, float]]:
+    return expected_answers(*simulated)
+
+
+def answer_of(series: list[dict[str, Any]]) -> Answer:
+    return {
+        (s["name"], tuple(sorted(s.get("tags", {}).items()))): s.get("values", []) for s in series
+    }
+
+
+def title_of(where: str) -> str:
+    """`panel 7 Energy per day A` -> `Energy per day A`: titles, unlike ids, survive new panels."""
+    return re.sub(r"^panel \d+ ", "", where)
+
+
+# Known wrong today; the mark goes when issue 17's daylight rule lands (strict: an XPASS fails).
+KNOWN_WRONG = {
+    "Panels in error while others work A": "inverters_error_daylight counts panels asleep at "
+    "sunrise and dusk (issue 17)",
+}
+
+
+@pytest.mark.parametrize(
+    ("where", "query"),
+    [
+        pytest.param(
+            where,
+            query,
+            marks=[pytest.mark.xfail(reason=KNOWN_WRONG[title_of(where)], strict=True)]
+            if title_of(where) in KNOWN_WRONG
+            else [],
+        )
+        for where, query in queries()
+    ],
+    ids=[name for name, _ in queries()],
+)
+def test_query_answers(
+    loaded: tuple[Influxd, list[Truth]],
+    expected: dict[str, tuple[Answer, float]],
+    where: str,
+    query: str,
+) -> None:
     influxd, _ = loaded
     series = influxd.query("dashboard", substitute(query))
-    assert any(value is not None for value in _values(series)), f"{where}: no data: {query}"
+    if (
+        title_of(where) not in expected
+    ):  # a new query: it answers, and its answer belongs in the table above
+        assert any(value is not None for value in _values(series)), f"{where}: no data: {query}"
+        return
+    answer, tolerance = expected[title_of(where)]
+    got = answer_of(series)
+    assert sorted(got) == sorted(answer), where
+    for key, rows in answer.items():
+        assert [row[0] for row in got[key]] == [row[0] for row in rows], (where, key)
+        for row, want in zip(got[key], rows):
+            assert row[1:] == pytest.approx(want[1:], abs=tolerance), (where, key, row[0])
 
 
 def test_energy_per_day_is_each_days_true_energy(loaded: tuple[Influxd, list[Truth]]) -> None:

@@ -1,9 +1,15 @@
-"""Whatever a device record holds, every line printed is one that line protocol parsers accept."""
+"""Whatever a device record holds, every line printed is one that line protocol parsers accept.
+
+How many examples each test draws, and whether they are random, is the Hypothesis profile's
+choice (tests/conftest.py): fixed in CI, fresh on every local run.
+"""
 
 from __future__ import annotations
 
+import sys
+
 import line_protocol_parser
-from hypothesis import given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from sunpower_telegraf.answer import Answer
@@ -22,9 +28,13 @@ SCALARS = st.one_of(
     st.booleans(),
     st.integers(min_value=-(10**30), max_value=10**30),
     st.floats(allow_nan=True, allow_infinity=True),
+    # subnormals, which plain float draws reach about once in 20 runs of this test
+    st.floats(min_value=-sys.float_info.min, max_value=sys.float_info.min),
     st.text(),
     st.from_regex(r"-?\d{1,6}(\.\d{1,4})?", fullmatch=True),
-    st.sampled_from(["2024,03,11,23,19,00", "nan", "inf", "", "\\", "a\nb", 'q"uote', "x\\"]),
+    st.sampled_from(
+        ["2024,03,11,23,19,00", "nan", "inf", "", "\\", "a\nb", 'q"uote', "x\\", "1e-310"]
+    ),
 )
 JSON = st.recursive(
     SCALARS,
@@ -38,8 +48,14 @@ DEVICE = st.dictionaries(KEYS, JSON, max_size=12).map(
 )
 
 
-@settings(max_examples=400, deadline=None)
+def written(value: float) -> float:
+    """The number a line carries for `value`: itself, but a subnormal is written as 0.0 (the one
+    rounding lineproto states)."""
+    return 0.0 if abs(value) < sys.float_info.min else value
+
+
 @given(st.lists(DEVICE, max_size=4))
+@example([{"DEVICE_TYPE": "Inverter", "SERIAL": "S", "a": 2.225073858507203e-309, "b": "-5e-324"}])
 def test_every_line_parses(devices: list[dict]) -> None:
     mapped = to_points(devices)
     skipped = [warning for warning in mapped.warnings if warning.startswith("skipped device")]
@@ -56,7 +72,7 @@ def test_every_line_parses(devices: list[dict]) -> None:
             expected = point.fields[key]
             assert isinstance(value, float) if key != "state" else isinstance(value, str)
             if isinstance(expected, float):
-                assert value == expected
+                assert value == written(expected)
 
 
 STATUS_VALUE = st.one_of(
@@ -117,7 +133,6 @@ VARS = st.dictionaries(
 )
 
 
-@settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(SITE_DEVICE, DEVICE), max_size=5), st.one_of(st.none(), STATUS), VARS)
 def test_whole_reports_parse(devices: list[dict], status: dict | None, variables: dict) -> None:
     for answer in (Answer(devices={"devices": devices}, ess_status=status), Answer(vars=variables)):

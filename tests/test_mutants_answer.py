@@ -1,0 +1,84 @@
+"""The documents a run works from (answer.py): the rules that mutants showed no test pinned.
+
+How a PVS message is quoted in an error, how HTML is told from JSON, and how `--input` documents
+are recognised, each with the exact answer written out.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sunpower_telegraf.answer import PVSError, parse_json, quote, to_answer
+
+
+@pytest.mark.parametrize(
+    ("value", "quoted"),
+    [
+        ("x" * 200, "x" * 200),  # 200 characters fit as they are
+        ("x" * 201, "x" * 197 + "..."),  # one more, and the quote is cut to 200 with its ellipsis
+        ("a\nb  c", "a b c"),  # one line, white space collapsed
+        ({"error": "busy"}, '{"error": "busy"}'),  # anything but text, as JSON
+    ],
+)
+def test_quote(value: object, quoted: str) -> None:
+    assert quote(value) == quoted
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"<html><body>502 Bad Gateway</body></html>", ""),  # a proxy's page, no content type
+        (b"  <!DOCTYPE html>", "application/octet-stream"),  # the body tells, whatever the header
+        (b"Bad Gateway", "text/html; charset=utf-8"),  # the header tells, whatever the body
+    ],
+)
+def test_html_is_no_json(body: bytes, content_type: str) -> None:
+    with pytest.raises(PVSError) as raised:
+        parse_json(body, "http://pvs/x", content_type)
+    assert str(raised.value) == (
+        "the PVS answered http://pvs/x with HTML, not JSON: an old PVS2, or a proxy's error page; "
+        "check --host"
+    )
+
+
+def test_varserver_values_list_is_read_by_name() -> None:
+    """`/vars?name=...` answers a `values` list; entries without a text name are not variables."""
+    document = {
+        "count": 4,
+        "values": [
+            {"name": "/sys/info/serialnum", "value": "ZT221285000549S1M01"},
+            {"name": "/sys/livedata/pv_p", "value": "1.25"},
+            {"name": 7, "value": "a name that is no text"},
+            "not an entry",
+        ],
+    }
+    answer = to_answer([("vars.json", document)])
+    assert answer.vars == {
+        "/sys/info/serialnum": "ZT221285000549S1M01",
+        "/sys/livedata/pv_p": "1.25",
+    }
+    assert answer.devices is None and answer.ess_status is None
+
+
+def test_input_documents_never_claim_a_login() -> None:
+    answer = to_answer([("devices.json", {"devices": []})])
+    assert answer.logged_in is False
+    assert answer.firmware == ""
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        # a list of variable names is no varserver answer (`fmt=obj` is an object)
+        (["/sys/info/serialnum"], "the answer from in.json is JSON but not a device list"),
+        ({"serial": "ZT1"}, "the answer from in.json has no device list"),
+        (
+            {"result": "fail", "msg": "busy"},
+            "the PVS answered result 'fail' to the device list: busy",
+        ),
+    ],
+)
+def test_unrecognised_input_says_why(document: object, message: str) -> None:
+    with pytest.raises(PVSError) as raised:
+        to_answer([("in.json", document)])
+    assert str(raised.value) == message
