@@ -37,6 +37,7 @@ def run_check(
         _model(saved)
         _found(saved, report.points)
         _now(report.points, "site:      ")
+        _meter_advice(saved, options)
         for warning in report.warnings:
             _say(f"warning:   {warning}")
         _say("telegraf:  run --check against the PVS itself for the timeout and interval to use")
@@ -62,11 +63,24 @@ def run_check(
     _requests(log)
     _found(answer, report.points)
     _now(report.points)
+    _meter_advice(answer, options)
     for warning in report.warnings:
         _say(f"warning:   {warning}")
     _telegraf(sum(exchange.seconds for exchange in log))
     if not report.points:
         raise PVSError("the PVS answer has no device that could be mapped to a line")
+
+
+def _meter_advice(answer: Answer, options: Options) -> None:
+    """Say plainly when the production meter reads 0 while the inverters report energy."""
+    if options.production_source == "inverters":
+        return
+    from .site import to_site
+    from .summary import production_meter_advice
+
+    said = production_meter_advice(to_site(answer, options.production_source))
+    if said:
+        _say(f"advice:    {said}")
 
 
 def _say(line: str) -> None:

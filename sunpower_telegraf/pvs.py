@@ -5,7 +5,8 @@ Requests per run (logout included; at most 8, whatever happens):
 - legacy firmware: 1, `DeviceList`; 2 with the storage status where the list names an ESS.
 - current firmware, device list (the default): 6, `DeviceList` (refused), serial, login,
   `devices/list`, `/sys/livedata`, logout; 8 with the battery's ESS and transfer switch where
-  livedata shows a battery; one less with a password given (no serial to read).
+  livedata shows a battery; 7 where livedata failed or says nothing of a battery (the ESS is
+  asked, and tells); one less with a password given (no serial to read).
 - current firmware, varserver: 6, serial, login, `/sys/devices`, `/sys/info`, `/sys/livedata`,
   logout; one less with a password given.
 - a bare `host:port` that speaks plain HTTP (a proxy or port forward): one more, the first HTTPS

@@ -48,11 +48,8 @@ Time: the figures' own time (livedata's `time` where the powers come from liveda
 newest meter reading), so a replayed answer puts the summary beside its devices; none with
 `device_time` off, or where the answer has neither.
 
-Inverters: `inverters_total`, and where the source has states `inverters_working`,
-`inverters_error`, and `inverters_error_daylight` (in error while another one works, so while
-the sun is up: 0 at night, briefly more at sunrise and sunset as panels wake and sleep one by one);
-`inverter_reading_age_max_s`, the PVS's clock (its newest CURTIME, or its newest reading) minus the
-oldest inverter reading.
+Inverters and the PVS's health (`inverters_*`, `inverter_median_kw`, `pvs_uptime_s`, ...): see
+`health.py`, whose rules decide daylight so that sunrise and dusk never count a panel in error.
 """
 
 from __future__ import annotations

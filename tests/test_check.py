@@ -244,3 +244,22 @@ def test_a_plain_http_port_forward_is_shown_as_such() -> None:
         "answers there speaks no HTTPS: a plain-HTTP proxy or port forward?) in T s",
         "request:   GET http://PVS/vars?name=/sys/info/serialnum -> HTTP 200 in T s",
     ]
+
+
+def test_a_production_meter_without_a_ct_is_said_plainly(tmp_path) -> None:
+    """An old PVS5 production meter that reads 0 for everything while the panels report their
+    energy: --check says what it is and what to run, and is quiet once that option is given."""
+    document = json.loads(DAY)
+    for device in document["devices"]:
+        if str(device.get("SERIAL", "")).endswith("p") and device["DEVICE_TYPE"] == "Power Meter":
+            device.update(p_3phsum_kw="0.0", net_ltea_3phsum_kwh="0.0")
+    saved = tmp_path / "answer.json"
+    saved.write_text(json.dumps(document))
+    result = check("--input", str(saved))
+    assert result.exit_code == 0
+    assert (  # the twelve inverters' ltea_3phsum_kwh add up to 11698.037
+        "advice:    the production meter PVS6M23018549p reads 0 while the inverters report "
+        "11698.0 kWh: it has no CT; run with --production-source inverters"
+    ) in lines(result)
+    quiet = check("--input", str(saved), "--production-source", "inverters")
+    assert not [line for line in lines(quiet) if line.startswith("advice:")]
