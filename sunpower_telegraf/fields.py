@@ -736,6 +736,41 @@ LISTED: tuple[Measurement, ...] = (
         ),
     ),
 )
+LIVE = Measurement(
+    "live",
+    "`serial` (the PVS's)",
+    "With `--follow` only: one line per power frame of the PVS6 telemetry websocket (about one "
+    "a second), stamped with the frame's `time`, the last known value of each quantity (frames "
+    "carry what changed). Its counters are the PVS's livedata counters, a series apart from "
+    "`sunpower_site`'s, so no counter mixes two sources.",
+    (
+        f("production_kw", "kW", "solar production now", "LD:pv_p"),
+        f("grid_kw", "kW", "the grid now, positive importing", "LD:net_p"),
+        f("consumption_kw", "kW", "the home's use now", "LD:site_load_p"),
+        f("battery_kw", "kW", "the battery now, positive discharging", "LD:ess_p"),
+        f("battery_soc_percent", "%", "the battery's state of charge", "LD:soc"),
+        f(
+            "battery_backup_time_min",
+            "min",
+            "how long the battery could run the home",
+            "LD:backupTimeRemaining",
+        ),
+        f("production_lifetime_kwh", "kWh", "lifetime production, the PVS's count", "LD:pv_en"),
+        f(
+            "grid_net_lifetime_kwh",
+            "kWh",
+            "lifetime imported - exported, the PVS's count",
+            "LD:net_en",
+        ),
+        f(
+            "consumption_lifetime_kwh",
+            "kWh",
+            "lifetime home use, the PVS's count",
+            "LD:site_load_en",
+        ),
+        f("battery_net_lifetime_kwh", "kWh", "lifetime discharged - charged", "LD:ess_en"),
+    ),
+)
 RELATIVE_POWER = f(
     "relative_power_percent",
     "%",
@@ -760,7 +795,7 @@ MEASUREMENTS: tuple[Measurement, ...] = tuple(
         )
     )
     for measurement in LISTED
-)
+) + (LIVE,)
 
 
 def _sources(field: Field) -> str:

@@ -279,3 +279,12 @@ def test_the_mid_state_is_one_word_on_both_firmwares() -> None:
         Point("sunpower_hub", {"serial": "MIDC-1"}, {"mid_state": "CLOSED", "pvd1_state": "CLOSED"})
     ]
     assert legacy == [Point("sunpower_hub", {"serial": "MIDC-1"}, {"mid_state": "CLOSED"})]
+
+
+def test_the_follow_mode_line_is_in_the_vocabulary() -> None:
+    """`sunpower_live` (from the websocket) has every field it prints listed, no more, no less."""
+    from sunpower_telegraf import telemetry
+    from sunpower_telegraf.fields import MEASUREMENTS
+
+    live = next(m for m in MEASUREMENTS if m.name == telemetry.MEASUREMENT)
+    assert {field.name for field in live.fields} == set(telemetry.FIELDS)
