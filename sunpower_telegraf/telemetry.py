@@ -33,20 +33,10 @@ from typing import Any
 
 from .devices import to_number
 from .lineproto import Point
+from .livedata import NAMES as LIVEDATA_NAMES
 from .livedata import PREFIX, to_livedata
 
-NAMES = (
-    "pv_p",
-    "pv_en",
-    "net_p",
-    "net_en",
-    "site_load_p",
-    "site_load_en",
-    "ess_p",
-    "ess_en",
-    "soc",
-    "backupTimeRemaining",
-)
+NAMES = (*LIVEDATA_NAMES, "backupTimeRemaining")  # what a frame may carry
 MEASUREMENT = "live"
 MILLISECONDS = 1e11  # an epoch time above this is in milliseconds (1e11 s is the year 5138)
 
