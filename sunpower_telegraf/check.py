@@ -8,7 +8,7 @@ right now in words, every warning, and the Telegraf `timeout` and `interval` to 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -23,9 +23,24 @@ if TYPE_CHECKING:
     from .transport import Exchange
 
 
-def run_check(reach: Reach, options: Options) -> None:
-    """Print the diagnosis; a PVSError (the normal run's first stderr line, exit 1) when no data
-    could be read."""
+def run_check(
+    reach: Reach, options: Options, saved: Answer | None = None, files: Sequence[str] = ()
+) -> None:
+    """Print the diagnosis of the PVS, or with `saved` of the answers read from `files` (then
+    the network is never touched); a PVSError (the normal run's first stderr line, exit 1) when
+    no data could be read."""
+    if saved is not None:
+        _say(f"input:     {', '.join(files)} (saved answers; the PVS is not asked)")
+        report = to_report(saved, options)
+        _model(saved)
+        _found(saved, report.points)
+        _now(report.points, "site:      ")
+        for warning in report.warnings:
+            _say(f"warning:   {warning}")
+        _say("telegraf:  run --check against the PVS itself for the timeout and interval to use")
+        if not report.points:
+            raise PVSError("the PVS answer has no device that could be mapped to a line")
+        return
     from .pvs import Target
 
     target = Target.parse(reach.host)
@@ -41,6 +56,7 @@ def run_check(reach: Reach, options: Options) -> None:
         raise
     report = to_report(answer, options)
     _connection(answer, log)
+    _model(answer)
     _requests(log)
     _found(answer, report.points)
     _now(report.points)
@@ -57,7 +73,13 @@ def _say(line: str) -> None:
 
 
 def _connection(answer: Answer, log: list[Exchange]) -> None:
-    schemes = sorted({exchange.url.split(":", 1)[0].upper() for exchange in log})
+    schemes = sorted(
+        {
+            exchange.url.split(":", 1)[0].upper()
+            for exchange in log
+            if exchange.outcome.startswith("HTTP ")  # those that answered
+        }
+    )
     if answer.firmware == "legacy":
         how = "legacy firmware: the DeviceList answered without a login"
     elif answer.logged_in:
@@ -65,6 +87,9 @@ def _connection(answer: Answer, log: list[Exchange]) -> None:
     else:
         how = "current firmware"
     _say(f"connected: over {' and '.join(schemes)}; {how}")
+
+
+def _model(answer: Answer) -> None:
     pvs = _pvs_record(answer)
     model = pvs.get("MODEL") or answer.vars.get("/sys/info/model")
     build = pvs.get("SWVER") or answer.vars.get("/sys/info/sw_rev")
@@ -104,7 +129,7 @@ def _found(answer: Answer, points: list[Point]) -> None:
             _say(f"inverters: {total} reporting (the varserver leaves sleeping ones out)")
 
 
-def _now(points: list[Point]) -> None:
+def _now(points: list[Point], label: str = "now:       ") -> None:
     site = _site(points)
     if site is None:
         return
@@ -125,7 +150,7 @@ def _now(points: list[Point]) -> None:
         soc = fields.get("battery_soc_percent")
         charge = f" ({_float(soc):.0f} % full)" if soc is not None else ""
         parts.append(f"battery {state} {abs(battery):.2f} kW{charge}")
-    _say(f"now:       {', '.join(parts) if parts else 'no site figures'}")
+    _say(f"{label}{', '.join(parts) if parts else 'no site figures'}")
 
 
 def _telegraf(seconds: float) -> None:

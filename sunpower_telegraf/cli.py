@@ -21,7 +21,7 @@ from types import FrameType
 
 import click
 
-from .answer import Answer, PVSError, parse_json, to_answer
+from .answer import Answer, PVSError, parse_file, to_answer
 from .lineproto import clean_text, format_points
 from .reach import Reach as Reach  # re-exported: --follow took it from here
 from .report import Options, to_report
@@ -59,11 +59,15 @@ def _check_fingerprint(ctx: click.Context, param: click.Parameter, value: str | 
     return digest
 
 
+def _name(path: str) -> str:
+    return "standard input" if path == "-" else path
+
+
 def read_input(paths: Sequence[str]) -> Answer:
     """Saved answers of one run: a device list, a storage status, varserver objects."""
     documents = []
     for path in paths:
-        where = "standard input" if path == "-" else path
+        where = _name(path)
         try:
             if path == "-":
                 body = sys.stdin.buffer.read(MAX_INPUT + 1)
@@ -75,7 +79,7 @@ def read_input(paths: Sequence[str]) -> Answer:
             raise PVSError(f"cannot read {where}: {reason}") from None
         if len(body) > MAX_INPUT:
             raise PVSError(f"{where} is larger than {MAX_INPUT // 2**20} MiB: not a PVS answer")
-        documents.append((where, parse_json(body, where)))
+        documents.append((where, parse_file(body, where)))
     return to_answer(documents)
 
 
@@ -249,7 +253,8 @@ def _signals_stop() -> Iterator[None]:
     is_flag=True,
     help="Diagnose the setup instead of printing line protocol: where and how the PVS was "
     "reached, each request and its time, what was found, the site right now, every warning, "
-    "and Telegraf timeout and interval to use.",
+    "and Telegraf timeout and interval to use. With --input, the same for saved answers, "
+    "without asking the PVS.",
 )
 @click.option(
     "--telegraf-config",
@@ -331,7 +336,8 @@ def main(
             if check:
                 from .check import run_check
 
-                run_check(reach, options)
+                saved = read_input(input_paths) if input_paths else None
+                run_check(reach, options, saved, [_name(path) for path in input_paths])
                 return
             answer = read_input(input_paths) if input_paths else reach.fetch()
             report = to_report(answer, options)

@@ -13,12 +13,14 @@ a stale cookie makes even the open addresses answer 401.
 from __future__ import annotations
 
 import contextlib
+import functools
+import json
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from .answer import PVSError, parse_json
-from .transport import Late, Transport
+from .answer import PVSError, means_logged_out, parse_json, to_error, to_text
+from .transport import Late, NotTLS, Transport, Unreachable
 
 LOGIN_USER = "ssm_owner"
 SERIAL_VARS = "/vars?name=/sys/info/serialnum"
@@ -51,6 +53,8 @@ class TooSoon(PVSError):
         self.wait = wait
 
 
+T = TypeVar("T")
+
 STATUS_ERRORS: dict[int, type[PVSError]] = {401: Refused, 403: Refused, 404: Missing, 400: NoData}
 
 
@@ -64,10 +68,14 @@ class Conversation:
         login_base: str,
         password: str | None,
         budget: Callable[[], float],
+        plain: str | None = None,
     ) -> None:
         self.transport = transport
         self.base = base
         self.login_base = login_base
+        # Where to log in instead when `login_base` meets a server that speaks no TLS (a bare
+        # host:port that is a plain-HTTP proxy or port forward); None: --host said https.
+        self.plain = plain
         self.password = password
         self.budget = budget
         self.cookies: dict[str, str] | None = None
@@ -101,8 +109,21 @@ class Conversation:
         )
         if reply.status != 200:
             error = STATUS_ERRORS.get(reply.status, PVSError)
-            raise error(f"the PVS answered HTTP {reply.status} to {url}")
-        return parse_json(reply.body, url, reply.content_type)
+            message = f"the PVS answered HTTP {reply.status} to {url}"
+            document = _small_json(reply.body)
+            problem = to_error(document)
+            if problem is not None and error not in (Refused, Missing):
+                message += f": {problem}"
+                if means_logged_out(document):
+                    error = Refused  # a 400 "no session" is the session gone, not missing data
+            raise error(message)
+        document = parse_json(reply.body, url, reply.content_type)
+        problem = to_error(document)
+        if problem is not None:
+            # An error report in a 200 answer is no data; saying the session is gone, it is one.
+            error = Refused if means_logged_out(document) else PVSError
+            raise error(f"the PVS answered {url} with an error: {problem}")
+        return document
 
     def fetch_serial(self) -> str:
         """The PVS serial, from either address that answers without a login."""
@@ -114,9 +135,9 @@ class Conversation:
         for path, read in readers:
             self.spend(4)  # this read, the login, the request it is for, the logout
             try:
-                serial = read(self.get_json(path, self.login_base))
-            except Late:
-                raise
+                serial = read(self.at_login_base(functools.partial(self.get_json, path)))
+            except (Late, Unreachable):
+                raise  # no answer at all: no password would help
             except PVSError as exc:
                 why = str(exc)
                 continue
@@ -130,11 +151,10 @@ class Conversation:
         )
 
     def login(self) -> None:
+        self.cookies = None  # a stale session cookie makes even the open addresses answer 401
         if not self.password:
             self.password_from_serial = self.password_from_serial or self.fetch_serial()[-5:]
         password = self.password or self.password_from_serial
-        url = self.login_base + LOGIN
-        self.cookies = None  # a stale session cookie makes even the open addresses answer 401
         if self.last_login is not None and self.min_login_interval > 0:
             wait = self.last_login + self.min_login_interval - time.monotonic()
             if wait > 0:
@@ -146,7 +166,12 @@ class Conversation:
         self.spend(3)  # the login, the request it is for, the logout
         self.logins += 1
         self.last_login = time.monotonic()
-        reply = self.transport.get(url, self.budget(), auth=(LOGIN_USER, password))
+        reply = self.at_login_base(
+            lambda base: self.transport.get(
+                base + LOGIN, self.budget(), auth=(LOGIN_USER, password)
+            )
+        )
+        url = self.login_base + LOGIN
         if reply.status in (401, 403):
             source = "the given password" if self.password else "the end of its serial"
             raise PVSError(
@@ -170,14 +195,32 @@ class Conversation:
         if self.cookies is None:
             self.login()
         try:
-            return self.get_json(path, self.login_base, seconds)
+            return self.at_login_base(lambda base: self.get_json(path, base, seconds))
         except Refused:
             self.cookies = None  # the session is gone: its cookie would spoil every request
-            self.login()
+            try:
+                self.login()
+            except OutOfRequests:
+                raise OutOfRequests(
+                    f"the PVS refused the session, and no request is left of the {self.limit} "
+                    "for another login"
+                ) from None
             try:
                 return self.get_json(path, self.login_base, seconds)
             except Refused as exc:
                 raise PVSError(f"{exc}, even right after logging in") from None
+
+    def at_login_base(self, send: Callable[[str], T]) -> T:
+        """`send(base)` to where logins go; where that meets a server that speaks no TLS and
+        --host allows it, again over plain HTTP, which is then kept for good."""
+        try:
+            return send(self.login_base)
+        except NotTLS:
+            if self.plain is None or self.login_base == self.plain:
+                raise
+            self.login_base = self.plain
+            self.spend(1)
+            return send(self.login_base)
 
     def logout(self, seconds: float) -> None:
         """End the session, if there is one, within `seconds` in all; a failure costs nothing:
@@ -187,3 +230,13 @@ class Conversation:
         with contextlib.suppress(PVSError):
             self.transport.get(self.login_base + LOGOUT, seconds, cookies=self.cookies)
         self.cookies = None
+
+
+def _small_json(body: bytes) -> Any:
+    """The JSON document of a short error answer, or None."""
+    if len(body) > 4096:
+        return None
+    try:
+        return json.loads(to_text(body))
+    except (ValueError, RecursionError):
+        return None

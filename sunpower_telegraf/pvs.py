@@ -8,12 +8,23 @@ Requests per run (logout included; at most 8, whatever happens):
   livedata shows a battery; one less with a password given (no serial to read).
 - current firmware, varserver: 6, serial, login, `/sys/devices`, `/sys/info`, `/sys/livedata`,
   logout; one less with a password given.
+- a bare `host:port` that speaks plain HTTP (a proxy or port forward): one more, the first HTTPS
+  request, which meets plain HTTP; the rest of the run (and of a kept session) uses HTTP.
+
+A session the PVS refuses (401/403, or an error object saying so) is dropped and logged in
+again, and the request tried once more, only where the login, the retry and the logout still fit
+in the 8 (`login.Conversation.spend`). The device data comes first, so it always fits; what a run
+gives up when the 8 run out is what comes last: on the device list, the transfer switch, then the
+battery's ESS values, then livedata; on the varserver, livedata, then `/sys/info`. Each is named in
+a warning and listed in `Answer.failed`. Two expiries in one run leave out the livedata (7
+requests: the second expired session needs no logout).
 
 The device data (the device list, or the varserver's devices) is the primary request: without it
 there is nothing to print, and it may use all the time left. Every other request (livedata, the
 storage status or the varserver's storage devices, `/sys/info`) is secondary: it gets at most
-`SECONDARY_SECONDS` of what is left, and when it fails or runs late the run goes on without it and
-says so in a warning. The logout always gets its own second or so, even past the deadline.
+`SECONDARY_SECONDS` of what is left, and when it fails, runs late or answers with an error object
+(never data) the run goes on without it and says so in a warning. The logout always gets its own
+second or so, even past the deadline.
 """
 
 from __future__ import annotations
@@ -50,10 +61,12 @@ _USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)?[^/@]*@")
 
 
 class Target(NamedTuple):
-    """Where the PVS is: the base URL for the legacy request and the one for logging in."""
+    """Where the PVS is: the base URL for the legacy request and the one for logging in, and
+    whether --host named no scheme (then a login port that speaks plain HTTP is used as such)."""
 
     base: str
     login_base: str
+    bare: bool = False
 
     @classmethod
     def parse(cls, host: str) -> Target:
@@ -78,7 +91,7 @@ class Target(NamedTuple):
         if parts.query or parts.fragment or (bare and parts.path.strip("/")):
             raise bad
         if bare:
-            return cls(base=f"http://{parts.netloc}", login_base=f"https://{parts.netloc}")
+            return cls(f"http://{parts.netloc}", f"https://{parts.netloc}", bare=True)
         base = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
         return cls(base=base, login_base=base)
 
@@ -124,9 +137,17 @@ class Session:
     ) -> None:
         self.target = Target.parse(host)
         self.source = source
-        self.transport = Transport(tls or TLS(), proxy)
+        tls = tls or TLS()
+        self.transport = Transport(tls, proxy)
+        # Plain HTTP for the login only where --host named no scheme and no certificate check.
+        plain = self.target.base if self.target.bare and not tls.checks else None
         self.pvs = Conversation(
-            self.transport, self.target.base, self.target.login_base, password, self.primary_budget
+            self.transport,
+            self.target.base,
+            self.target.login_base,
+            password,
+            self.primary_budget,
+            plain,
         )
         # "" until the first poll tells, then "legacy" or "current".
         self.firmware = ""
@@ -193,14 +214,15 @@ class Session:
     def primary_budget(self) -> float:
         return self.clock.left() - (LOGOUT_RESERVE if self.pvs.cookies is not None else 0.0)
 
-    def secondary(self, what: str, fetch: Callable[[float], Any]) -> Any:
-        """`fetch(seconds)`, or None with a warning when it fails, runs late or would pass the
-        request limit."""
+    def secondary(self, what: str, path: str, fetch: Callable[[float], Any]) -> Any:
+        """`fetch(seconds)`, or None with a warning when it fails, runs late, answers with an
+        error or would pass the request limit."""
         seconds = min(SECONDARY_SECONDS, self.primary_budget())
         try:
             return fetch(seconds)
         except PVSError as exc:
             self.answer.warnings.append(f"{what} left out: {exc}")
+            self.answer.failed.append(path)
             return None
 
     # -- what each path reads ------------------------------------------------------------------
@@ -238,7 +260,7 @@ class Session:
                 self.vars("battery (/sys/devices/ess)", VARS_ESS)
                 self.vars("transfer switch", VARS_TRANSFER_SWITCH)
         elif _names_storage(devices):
-            status = self.secondary("storage status", self.ess_status)
+            status = self.secondary("storage status", ESS_STATUS, self.ess_status)
             if status is not None:
                 self.answer.ess_status = status
 
@@ -247,27 +269,29 @@ class Session:
             document = self.pvs.get_json(ESS_STATUS, seconds=seconds)
         except Refused:
             document = self.pvs.get_json_logged_in(ESS_STATUS, seconds)
-        if not isinstance(document, dict):
-            raise PVSError("the storage status is not a JSON object")
+        if not isinstance(document, dict) or "ess_report" not in document:
+            raise PVSError(f"the PVS answered {ESS_STATUS} with no storage status")
         return document
 
     def varserver(self) -> None:
         self.firmware = "current"
-        devices = self.fetch_vars(VARS_DEVICES, self.primary_budget())
+        try:
+            devices = self.fetch_vars(VARS_DEVICES, self.primary_budget())
+        except NoData:
+            devices = {}  # no device at all: the run says so
         self.vars("PVS details (/sys/info)", VARS_INFO)
         self.vars("site figures (/sys/livedata)", VARS_LIVEDATA)
         self.answer.vars.update(devices)
 
     def vars(self, what: str, path: str) -> None:
-        found = self.secondary(what, lambda seconds: self.fetch_vars(path, seconds))
+        found = self.secondary(what, path, lambda seconds: self.fetch_vars(path, seconds))
         if found:
             self.answer.vars.update(found)
 
     def fetch_vars(self, path: str, seconds: float) -> dict[str, Any]:
-        try:
-            document = self.pvs.get_json_logged_in(path, seconds)
-        except NoData:
-            return {}
+        """Varserver variables; a NoData (HTTP 400: no variable matches) is the caller's to
+        judge, and so is an answer with no variables."""
+        document = self.pvs.get_json_logged_in(path, seconds)
         if not isinstance(document, dict):
             raise PVSError(f"the PVS answered {path} with something other than a JSON object")
         return {str(key): value for key, value in document.items()}

@@ -36,11 +36,34 @@ class Late(PVSError):
     """A request did not finish within its budget."""
 
 
+class Unreachable(PVSError):
+    """No answer came: the connection failed (refused, reset, not HTTP, TLS failed)."""
+
+
+class NotTLS(Unreachable):
+    """The TLS handshake met a server that does not speak TLS, such as a plain-HTTP proxy or
+    port forward answering an HTTPS request."""
+
+
+# OpenSSL's reasons when what came back to a TLS greeting is no TLS (an HTTP 400, say).
+_NOT_TLS = {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG"}
+
+
 class TLS(NamedTuple):
     """How the PVS's certificate is checked: accepted (default), a CA file, or a pinned SHA-256."""
 
     ca_file: str | None = None
     fingerprint: str | None = None
+
+    @property
+    def checks(self) -> str:
+        """The options that check the certificate, as a user gave them ("" for none)."""
+        given = [
+            name
+            for name, value in (("--ca-file", self.ca_file), ("--fingerprint", self.fingerprint))
+            if value
+        ]
+        return " and ".join(given)
 
     @property
     def verify(self) -> bool | str:
@@ -191,12 +214,19 @@ class Transport:
                     {name: value or "" for name, value in response.cookies.get_dict().items()},
                 )
         except requests.exceptions.SSLError as exc:
-            raise PVSError(
-                f"the TLS connection to {url} failed: {_reason(exc)}; check --ca-file or "
-                "--fingerprint"
+            if _is_not_tls(exc):
+                plain = "http://" + url.split("://", 1)[-1].split("/", 1)[0]
+                raise NotTLS(
+                    f"the TLS connection to {url} failed: {_reason(exc)} (what answers there "
+                    f"speaks no HTTPS: a plain-HTTP proxy or port forward?); give --host as {plain}"
+                ) from None
+            checks = self.tls.checks
+            raise Unreachable(
+                f"the TLS connection to {url} failed: {_reason(exc)}; "
+                + (f"check {checks}" if checks else "check --host")
             ) from None
         except requests.exceptions.ConnectTimeout:
-            raise PVSError(
+            raise Unreachable(
                 f"cannot reach the PVS at {url}: no answer to connecting within "
                 f"{min(CONNECT_TIMEOUT, seconds):g} s; check --host and that this machine can "
                 "reach the PVS"
@@ -204,7 +234,7 @@ class Transport:
         except requests.exceptions.Timeout:
             raise Late(f"the PVS did not answer in time ({url})") from None
         except requests.exceptions.RequestException as exc:
-            raise PVSError(
+            raise Unreachable(
                 f"cannot reach the PVS at {url}: {_reason(exc)}; check --host and that this "
                 "machine can reach the PVS"
             ) from None
@@ -218,19 +248,39 @@ class Transport:
 def _outcome(exc: BaseException, url: str) -> str:
     """Why a request got no answer, in a few words: the reason in its message."""
     text = str(exc) if isinstance(exc, PVSError) else type(exc).__name__
-    _, found, reason = text.partition(f"{url}: ")
-    return (reason.split("; ")[0] if found else text)[:200]
+    for before in (f"{url}: ", f"{url} failed: "):
+        _, found, reason = text.partition(before)
+        if found:
+            return reason.split("; ")[0][:200]
+    return text[:200]
+
+
+def _is_not_tls(exc: BaseException) -> bool:
+    """Whether an SSL error says the other side answered with something that is no TLS."""
+    return any(
+        isinstance(current, ssl.SSLError) and current.reason in _NOT_TLS for current in _causes(exc)
+    )
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """An exception and every exception it wraps, each once."""
+    seen: list[BaseException] = []
+    todo = [exc]
+    while todo and len(seen) <= 50:
+        current = todo.pop(0)
+        if any(current is known for known in seen):
+            continue
+        seen.append(current)
+        todo.extend(arg for arg in current.args if isinstance(arg, BaseException))
+        for linked in (current.__cause__, current.__context__, getattr(current, "reason", None)):
+            if isinstance(linked, BaseException):
+                todo.append(linked)
+    return seen
 
 
 def _reason(exc: BaseException) -> str:
     """The innermost cause of a connection failure, in a few words."""
-    seen: set[int] = set()
-    todo: list[BaseException] = [exc]
-    while todo:
-        current = todo.pop(0)
-        if id(current) in seen or len(seen) > 50:
-            continue
-        seen.add(id(current))
+    for current in _causes(exc):
         if isinstance(current, ConnectionRefusedError):
             return "connection refused"
         if isinstance(current, http.client.RemoteDisconnected):
@@ -253,8 +303,4 @@ def _reason(exc: BaseException) -> str:
             return str(current.reason or current).lower()
         if isinstance(current, OSError) and current.strerror:
             return current.strerror.lower()
-        todo.extend(arg for arg in current.args if isinstance(arg, BaseException))
-        for linked in (current.__cause__, current.__context__, getattr(current, "reason", None)):
-            if isinstance(linked, BaseException):
-                todo.append(linked)
     return type(exc).__name__

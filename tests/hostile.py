@@ -3,6 +3,9 @@
 `http.server` always sends a well-formed status line and headers at once; a hostile or broken PVS
 does not. Each behaviour gets the connected socket after the request head has been read and
 writes what it likes (or nothing). Every request is recorded, with its head, for assertions.
+
+It speaks plain HTTP only, as a proxy or port forward in front of a PVS does (HAProxy, nginx): a
+TLS greeting gets `400 Bad Request` at once and the connection closed, recorded as `TLS_HELLO`.
 """
 
 from __future__ import annotations
@@ -13,11 +16,15 @@ import time
 from typing import Callable
 
 Behaviour = Callable[[socket.socket], None]
+TLS_HELLO = "(TLS handshake)"  # what paths() shows for an HTTPS request that reached it
+BAD_REQUEST = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+HANDSHAKE_FAILURE = b"\x15\x03\x03\x00\x02\x02\x28"  # a TLS server's fatal alert
 
 
 class RawPVS:
-    def __init__(self, behaviours: dict[str, Behaviour]) -> None:
+    def __init__(self, behaviours: dict[str, Behaviour], tls_answer: bytes = BAD_REQUEST) -> None:
         self.behaviours = behaviours
+        self.tls_answer = tls_answer  # what a TLS greeting gets
         self.heads: list[str] = []
         self.closing = threading.Event()
         self.listener = socket.create_server(("127.0.0.1", 0))
@@ -30,7 +37,11 @@ class RawPVS:
         return f"127.0.0.1:{self.listener.getsockname()[1]}"
 
     def paths(self) -> list[str]:
-        return [head.split(" ", 2)[1] for head in self.heads if head.count(" ") >= 2]
+        return [
+            head if head == TLS_HELLO else head.split(" ", 2)[1]
+            for head in self.heads
+            if head == TLS_HELLO or head.count(" ") >= 2
+        ]
 
     def _serve(self) -> None:
         while not self.closing.is_set():
@@ -43,6 +54,13 @@ class RawPVS:
     def _handle(self, connection: socket.socket) -> None:
         with connection:
             connection.settimeout(10)
+            try:
+                if connection.recv(1, socket.MSG_PEEK) == b"\x16":  # a TLS handshake record
+                    self.heads.append(TLS_HELLO)
+                    connection.sendall(self.tls_answer)
+                    return
+            except OSError:
+                return
             while not self.closing.is_set():
                 head = b""
                 try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import ssl
+import subprocess
+import sys
 
 import pytest
 import trustme
@@ -12,6 +14,7 @@ from click.testing import CliRunner, Result
 
 from sunpower_telegraf.cli import main
 from tests.cases import FIXTURES
+from tests.hostile import RawPVS, reply
 from tests.standin import DEVICE_LIST, CurrentFirmware, Reply
 
 DAY = (FIXTURES / "pvs6-day" / "devicelist.json").read_bytes()
@@ -142,3 +145,100 @@ def test_wrong_password_is_the_same_first_line_as_a_run(standin) -> None:
         )
     )
     assert "request:   GET http://PVS/auth?login -> HTTP 401 in T s" in lines(result, pvs.hostport)
+
+
+UNROUTABLE = "10.255.255.1"  # a connection there hangs: any request would show
+
+
+def test_saved_answers_are_explained_without_the_network(tmp_path) -> None:
+    saved = tmp_path / "answer.json"
+    saved.write_bytes(DAY)
+    result = check("--input", str(saved), "--host", UNROUTABLE, "--timeout", "3")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.splitlines() == [
+        f"input:     {saved} (saved answers; the PVS is not asked)",
+        "model:     PV Supervisor PVS6, firmware 2024.6, Build 61707",
+        "found:     1 sunpower_pvs, 2 sunpower_power_meter, 12 sunpower_inverter",
+        "inverters: 12 listed, 12 working, 0 in error (normal at night)",
+        "site:      producing 3.97 kW, the home uses 1.35 kW, exporting 2.62 kW to the grid",
+        "telegraf:  run --check against the PVS itself for the timeout and interval to use",
+    ]
+
+
+def test_saved_battery_site_from_two_files_with_warnings(tmp_path) -> None:
+    devices, variables = tmp_path / "devices.json", tmp_path / "vars.json"
+    devices.write_bytes((CURRENT / "devicelist.json").read_bytes())
+    variables.write_bytes((CURRENT / "vars.json").read_bytes())
+    result = check("--input", str(devices), "--input", str(variables), "--host", UNROUTABLE)
+    assert result.exit_code == 0
+    shown = result.stdout.splitlines()
+    assert shown[0] == (f"input:     {devices}, {variables} (saved answers; the PVS is not asked)")
+    assert (
+        "site:      producing 5.88 kW, the home uses 0.92 kW, exporting 0.00 kW to the grid, "
+        "battery charging 4.96 kW (63 % full)"
+    ) in shown
+    assert not [line for line in shown if line.startswith(("request:", "connected:", "PVS:"))]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"", "{file} is empty: there is no PVS answer in it"),
+        (b'{"devices": [}', "{file} is not JSON: expecting value at line 1, column 14"),
+    ],
+    ids=["empty", "not-json"],
+)
+def test_saved_answers_that_cannot_be_read(tmp_path, body: bytes, message: str) -> None:
+    saved = tmp_path / "answer.json"
+    saved.write_bytes(body)
+    result = check("--input", str(saved), "--host", UNROUTABLE, "--timeout", "3")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.splitlines()[0] == "sunpower-lp: error: " + message.format(file=saved)
+
+
+def test_check_of_saved_answers_loads_no_http_library() -> None:
+    code = (
+        "import sys\n"
+        "from sunpower_telegraf.cli import main\n"
+        "try:\n"
+        f"    main(['--check', '--input', {str(FIXTURES / 'pvs6-day' / 'devicelist.json')!r}, "
+        f"'--host', {UNROUTABLE!r}])\n"
+        "except SystemExit as exit:\n"
+        "    print('exit', exit.code, 'requests' in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stderr == "exit 0 False\n"
+    assert done.stdout.startswith("input:     ")
+
+
+def test_a_plain_http_port_forward_is_shown_as_such() -> None:
+    serial = {
+        "count": 1,
+        "values": [{"name": "/sys/info/serialnum", "value": "ZT230185000549A1234"}],
+    }
+    pvs = RawPVS(
+        {
+            DEVICE_LIST: reply(403, b'{"status":403,"error":"Unauthorized"}'),
+            "/vars?name=/sys/info/serialnum": reply(200, json.dumps(serial).encode()),
+            "/auth?login": reply(200, b'{"status":"ok"}', "Set-Cookie: session=s1; Path=/"),
+            "/cgi-bin/dl_cgi/devices/list": reply(200, DAY),
+            "/auth?logout": reply(200, b'{"status":"ok"}'),
+        }
+    )
+    hostport = pvs.hostport
+    try:
+        result = check("--host", hostport)
+    finally:
+        pvs.close()
+    assert result.exit_code == 0
+    shown = lines(result, hostport)
+    assert shown[:2] == [
+        "PVS:       http://PVS (legacy requests), https://PVS (login)",
+        "connected: over HTTP; current firmware: login as ssm_owner accepted",
+    ]
+    assert [line for line in shown if line.startswith("request:")][:3] == [
+        f"request:   GET http://PVS{DEVICE_LIST} -> HTTP 403 in T s",
+        "request:   GET https://PVS/vars?name=/sys/info/serialnum -> wrong_version_number (what "
+        "answers there speaks no HTTPS: a plain-HTTP proxy or port forward?) in T s",
+        "request:   GET http://PVS/vars?name=/sys/info/serialnum -> HTTP 200 in T s",
+    ]

@@ -121,8 +121,20 @@ def _url(pvs) -> str:
         ),
         (
             Reply(200, b"Command not found"),
-            "the answer from {url} is not complete JSON (17 bytes); the PVS may have been cut "
+            "the answer from {url} is not JSON: expecting value at line 1, column 1",
+        ),
+        (
+            Reply(200, b'{"devices": [\n  {"SERIAL": "S1",\n   "MODEL" "x"}\n]}'),
+            "the answer from {url} is not JSON: expecting ':' delimiter at line 3, column 12",
+        ),
+        (
+            Reply(200, b'{"devices": [{"SERIAL": "S1", "p_3phsum_kw": 0.6'),
+            "the answer from {url} is not complete JSON (48 bytes); the PVS may have been cut "
             "off: try again, and check any proxy in between",
+        ),
+        (
+            json_reply({"errorcode": 3, "errormsg": "busy"}),
+            'the PVS answered {url} with an error: {{"errorcode": 3, "errormsg": "busy"}}',
         ),
         (Reply(200, b""), "the PVS sent an empty answer to {url}"),
         (
@@ -142,6 +154,9 @@ def _url(pvs) -> str:
         "html",
         "truncated",
         "text",
+        "syntax-error",
+        "cut-in-a-number",
+        "error-object",
         "empty",
         "result-error",
         "no-devices",
@@ -189,6 +204,100 @@ def test_deadline(standin, reply: Reply) -> None:
 )
 def test_input_failures(args: list[str], message: str) -> None:
     assert_failed(run(*args), message)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"", "{file} is empty: there is no PVS answer in it"),
+        (b" \r\n\t", "{file} is empty: there is no PVS answer in it"),
+        (b"\xef\xbb\xbf", "{file} is empty: there is no PVS answer in it"),
+        (b"Command not found\n", "{file} is not JSON: expecting value at line 1, column 1"),
+        (
+            b'{"devices": [\n  {"SERIAL": "S1",}\n]}',
+            "{file} is not JSON: expecting property name enclosed in double quotes at line 2, "
+            "column 19",
+        ),
+        (
+            b'{"devices": []}\n{"devices": []}\n',
+            "{file} is not JSON: more after the end of the document at line 2, column 1",
+        ),
+        (
+            DAY_BODY[:1000],
+            "{file} stops before its JSON ends (at line 39, column 23, after 1000 bytes): save "
+            "the whole answer",
+        ),
+        (b"<html><body>502 Bad Gateway</body></html>", "{file} is HTML, not a PVS answer"),
+        (
+            b"[1, 2]",
+            "{file} is JSON but not a PVS answer: no device list, storage status or varserver variables",
+        ),
+        (
+            b'{"status": "ok"}',
+            "{file} is JSON but not a PVS answer: no device list, storage status or varserver variables",
+        ),
+        (
+            b'{"errorcode": 7, "errormsg": "no such variable"}',
+            '{file} is an error answer from the PVS, not data: {{"errorcode": 7, "errormsg": '
+            '"no such variable"}}',
+        ),
+        (
+            b'{"status": 403, "error": "Unauthorized"}',
+            '{file} is an error answer from the PVS, not data: {{"status": 403, "error": '
+            '"Unauthorized"}}',
+        ),
+    ],
+    ids=[
+        "empty",
+        "blank",
+        "bom-only",
+        "text",
+        "syntax-error",
+        "two-documents",
+        "cut-off",
+        "html",
+        "list",
+        "other-object",
+        "error-object",
+        "refused",
+    ],
+)
+def test_input_errors_speak_of_the_file(tmp_path: Path, body: bytes, message: str) -> None:
+    path = tmp_path / "saved.json"
+    path.write_bytes(body)
+    assert_failed(run("--input", str(path)), message.format(file=path))
+    from_stdin = CliRunner().invoke(main, ["--input", "-"], input=body)
+    assert_failed(from_stdin, message.format(file="standard input"))
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-be"]
+)
+def test_input_in_any_unicode_encoding_is_read(tmp_path: Path, encoding: str) -> None:
+    """Windows tools save text as UTF-16 with a byte-order mark, or UTF-8 with one."""
+    path = tmp_path / "saved.json"
+    path.write_bytes(DAY_BODY.decode().encode(encoding))
+    assert path.read_bytes()[:2] != DAY_BODY[:2]  # not plain UTF-8
+    result = run("--input", str(path))
+    assert (result.exit_code, result.stderr, result.stdout) == (0, "", DAY_LINES)
+
+
+def test_two_documents_of_one_kind_are_refused(tmp_path: Path) -> None:
+    first, second = tmp_path / "monday.json", tmp_path / "tuesday.json"
+    first.write_bytes(DAY_BODY)
+    second.write_bytes(DAY_BODY)
+    assert_failed(
+        run("--input", str(first), "--input", str(second)),
+        f"{first} and {second} both hold a device list: give the documents of one run, each once",
+    )
+    live, again = tmp_path / "live.json", tmp_path / "live-again.json"
+    live.write_text('{"/sys/livedata/pv_p": "1.5", "/sys/livedata/net_p": "0.2"}')
+    again.write_text('{"/sys/livedata/soc": "0.5", "/sys/livedata/pv_p": "1.6"}')
+    assert_failed(
+        run("--input", str(first), "--input", str(live), "--input", str(again)),
+        f"{live} and {again} both hold /sys/livedata/pv_p: give the documents of one run, each "
+        "once",
+    )
 
 
 @pytest.mark.parametrize(

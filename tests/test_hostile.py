@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from sunpower_telegraf.cli import main
 from tests.cases import FIXTURES, GOLDEN
-from tests.hostile import RawPVS, raw, reply, silent, trickle
+from tests.hostile import HANDSHAKE_FAILURE, TLS_HELLO, RawPVS, raw, reply, silent, trickle
 from tests.influx import Influxd
 from tests.standin import DEVICE_LIST, CurrentFirmware, Reply, json_reply
 
@@ -75,8 +75,8 @@ def assert_failed(stdout: str, stderr: str, code: int, message: str) -> None:
 def raw_pvs():
     started: list[RawPVS] = []
 
-    def start(behaviours: dict[str, Any]) -> RawPVS:
-        server = RawPVS(behaviours)
+    def start(behaviours: dict[str, Any], **kwargs: Any) -> RawPVS:
+        server = RawPVS(behaviours, **kwargs)
         started.append(server)
         return server
 
@@ -132,8 +132,11 @@ def test_a_late_livedata_or_logout_keeps_the_data(raw_pvs, late: str) -> None:
             "sunpower-lp: warning: site figures (/sys/livedata) left out: the PVS did not answer "
             f"in time (http://{pvs.hostport}{LIVEDATA})"
         ]
-    else:
-        assert warnings == []  # a logout that goes unanswered costs nothing
+    else:  # a logout that goes unanswered costs nothing; the warning is this PVS's HTTP 400
+        assert warnings == [
+            "sunpower-lp: warning: site figures (/sys/livedata) left out: the PVS answered HTTP "
+            f'400 to http://{pvs.hostport}{LIVEDATA}: {{"error": "no such path"}}'
+        ]
     assert pvs.paths()[-1] == LOGOUT
 
 
@@ -308,13 +311,13 @@ def test_a_device_with_100000_keys_is_skipped(tmp_path: Path) -> None:
     [
         (
             b'{"devices": ' + b"[" * 200_000 + b"]" * 200_000 + b"}",
-            "the answer from standard input is JSON no PVS sends (nested too deeply, or a number "
-            "thousands of digits long)",
+            "standard input is JSON no PVS sends (nested too deeply, or a number thousands of "
+            "digits long)",
         ),
         (
             b'{"devices": [{"DEVICE_TYPE": "PVS", "SERIAL": "Z", "x": ' + b"9" * 5000 + b"}]}",
-            "the answer from standard input is JSON no PVS sends (nested too deeply, or a number "
-            "thousands of digits long)",
+            "standard input is JSON no PVS sends (nested too deeply, or a number thousands of "
+            "digits long)",
         ),
         (b" " * (8 * 1024 * 1024 + 1), "standard input is larger than 8 MiB: not a PVS answer"),
     ],
@@ -661,3 +664,319 @@ def test_random_documents_keep_the_contract(
         assert result.exit_code == 1 and result.stdout == ""
         assert result.stderr.startswith("sunpower-lp: error: ")
         assert "\r" not in result.stderr.splitlines()[0]
+
+
+# -- secondary requests that fail on a current-firmware PVS with a battery ----------------------
+
+CURRENT = FIXTURES / "current-storage"
+CURRENT_SERIAL = "ZT221285000549W2071"
+CURRENT_DEVICES = json.loads((CURRENT / "devicelist.json").read_text())
+CURRENT_VARS = json.loads((CURRENT / "vars.json").read_text())
+ESS = "/vars?match=/sys/devices/ess/&fmt=obj"
+TRANSFER_SWITCH = "/vars?match=/sys/devices/transfer_switch/&fmt=obj"
+DEVICES = "/cgi-bin/dl_cgi/devices/list"
+SERIAL_VARS = "/vars?name=/sys/info/serialnum"
+ERROR_OBJECT = {"errorcode": 12, "errormsg": "no such variables"}
+QUOTED = '{"errorcode": 12, "errormsg": "no such variables"}'
+
+
+class Expiring(CurrentFirmware):
+    """A battery site on current firmware whose session ends just before the guarded requests
+    numbered in `expire_at` (1 = the first request that needs the session)."""
+
+    def __init__(self, expire_at: tuple[int, ...] = ()) -> None:
+        super().__init__(CURRENT_SERIAL, devices=CURRENT_DEVICES, vars_=CURRENT_VARS)
+        self.expire_at = expire_at
+        self.guarded_seen = 0
+
+    def guarded(self, handler):
+        def check(request):
+            self.guarded_seen += 1
+            if self.guarded_seen in self.expire_at:
+                self.sessions.clear()
+            if request.cookies.get("session") not in self.sessions:
+                return json_reply({"status": 403, "error": "Unauthorized"}, 403)
+            return handler(request)
+
+        return check
+
+
+def points_of(answer_documents: dict[str, Any]) -> str:
+    """The lines of a run that got exactly these documents from a current-firmware PVS."""
+    from sunpower_telegraf.answer import Answer
+    from sunpower_telegraf.lineproto import format_points
+    from sunpower_telegraf.report import to_report
+
+    answer = Answer(firmware="current", logged_in=True, **answer_documents)
+    return format_points(to_report(answer).points)
+
+
+WITHOUT_LIVEDATA = {k: v for k, v in CURRENT_VARS.items() if not k.startswith("/sys/livedata/")}
+ESS_AND_SWITCH = {
+    k: v for k, v in CURRENT_VARS.items() if k.startswith(("/sys/devices/ess/", "/sys/devices/tr"))
+}
+
+
+@pytest.mark.parametrize(
+    ("fault", "warning", "after"),
+    [
+        (
+            Reply(500, b"internal error"),
+            "the PVS answered HTTP 500 to {url}",
+            [LIVEDATA],
+        ),
+        (
+            json_reply({"status": 403, "error": "Unauthorized"}, 403),
+            "the PVS answered HTTP 403 to {url}, even right after logging in",
+            [LIVEDATA, LOGIN, LIVEDATA],  # the session dropped, one more login, refused again
+        ),
+        (
+            Reply(200, b"{}", delay=30),
+            "the PVS did not answer in time ({url})",
+            [LIVEDATA],
+        ),
+        (
+            json_reply(ERROR_OBJECT, 400),
+            "the PVS answered HTTP 400 to {url}: " + QUOTED,
+            [LIVEDATA],
+        ),
+        (
+            json_reply(ERROR_OBJECT),
+            "the PVS answered {url} with an error: " + QUOTED,
+            [LIVEDATA],
+        ),
+        (
+            json_reply({"status": 401, "error": "session expired"}),
+            "the PVS answered {url} with an error: "
+            '{"status": 401, "error": "session expired"}, even right after logging in',
+            [LIVEDATA, LOGIN, LIVEDATA],
+        ),
+    ],
+    ids=["500", "403", "hang", "400-error-object", "200-error-object", "200-logged-out"],
+)
+def test_failed_livedata_is_absent_with_a_warning(standin, fault, warning, after) -> None:
+    """livedata alone says there is a battery here; without it the run has the device list
+    only, says why, and no error object becomes data."""
+    firmware = Expiring()
+    routes = firmware.routes()
+    routes[LIVEDATA] = firmware.guarded(lambda request: fault)
+    pvs = standin(routes)
+    url = f"http://{pvs.hostport}{LIVEDATA}"
+    result = invoke("--host", f"http://{pvs.hostport}", "--timeout", "4")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[0] == (
+        "sunpower-lp: warning: site figures (/sys/livedata) left out: "
+        + warning.replace("{url}", url)
+    )
+    assert pvs.paths() == [DEVICE_LIST, SERIAL_VARS, LOGIN, DEVICES, *after, LOGOUT]
+    assert result.stdout == points_of(
+        {"devices": CURRENT_DEVICES, "failed": ["/vars?match=/sys/livedata/&fmt=obj"]}
+    )
+    assert "errorcode" not in result.stdout and "12" not in result.stdout.split(" ")
+
+
+@pytest.mark.parametrize(
+    ("fault", "warning"),
+    [
+        (Reply(500, b""), "the PVS answered HTTP 500 to {url}"),
+        (json_reply(ERROR_OBJECT, 400), "the PVS answered HTTP 400 to {url}: " + QUOTED),
+        (json_reply(ERROR_OBJECT), "the PVS answered {url} with an error: " + QUOTED),
+    ],
+    ids=["500", "400-error-object", "200-error-object"],
+)
+def test_failed_battery_request_keeps_livedata(standin, fault, warning) -> None:
+    firmware = Expiring()
+    routes = firmware.routes()
+    routes[ESS] = firmware.guarded(lambda request: fault)
+    pvs = standin(routes)
+    result = invoke("--host", f"http://{pvs.hostport}")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[0] == (
+        "sunpower-lp: warning: battery (/sys/devices/ess) left out: "
+        + warning.replace("{url}", f"http://{pvs.hostport}{ESS}")
+    )
+    assert pvs.paths() == [
+        DEVICE_LIST,
+        SERIAL_VARS,
+        LOGIN,
+        DEVICES,
+        LIVEDATA,
+        ESS,
+        TRANSFER_SWITCH,
+        LOGOUT,
+    ]
+    no_ess = {k: v for k, v in CURRENT_VARS.items() if not k.startswith("/sys/devices/ess/")}
+    assert result.stdout == points_of({"devices": CURRENT_DEVICES, "vars": no_ess, "failed": [ESS]})
+
+
+@pytest.mark.parametrize("source", ["auto", "varserver"])
+def test_two_expiries_in_one_run_stay_within_eight_requests(standin, source: str) -> None:
+    """Each expiry costs a login and a retry; past the 8 requests, what is left is given up."""
+    firmware = Expiring(expire_at=(1, 3))
+    firmware.vars = {**CURRENT_VARS, "/sys/info/serialnum": CURRENT_SERIAL}
+    pvs = standin(firmware.routes())
+    result = invoke("--host", f"http://{pvs.hostport}", "--source", source)
+    assert result.exit_code == 0
+    refused = "the PVS refused the session, and no request is left of the 8 for another login"
+    if source == "auto":
+        assert pvs.paths() == [
+            DEVICE_LIST,
+            SERIAL_VARS,
+            LOGIN,
+            DEVICES,  # expired
+            LOGIN,
+            DEVICES,
+            LIVEDATA,  # expired again: another login and retry would make 9 with the logout
+        ]
+        assert result.stderr.splitlines()[0] == (
+            f"sunpower-lp: warning: site figures (/sys/livedata) left out: {refused}"
+        )
+    else:
+        assert pvs.paths() == [
+            SERIAL_VARS,
+            LOGIN,
+            "/vars?match=/sys/devices/&fmt=obj",  # expired
+            LOGIN,
+            "/vars?match=/sys/devices/&fmt=obj",
+            "/vars?match=/sys/info/&fmt=obj",  # expired again
+        ]
+        assert result.stderr.splitlines()[:2] == [
+            f"sunpower-lp: warning: PVS details (/sys/info) left out: {refused}",
+            "sunpower-lp: warning: site figures (/sys/livedata) left out: no request left of the 8",
+        ]
+    assert (firmware.logins, firmware.logouts) == (2, 0)  # the last session is already gone
+
+
+@pytest.mark.parametrize("expire_at", [(), (1,), (2,), (3,), (4,), (5,), (1, 3), (2, 4), (1, 2)])
+def test_no_run_makes_more_than_eight_requests(standin, expire_at: tuple[int, ...]) -> None:
+    firmware = Expiring(expire_at=expire_at)
+    pvs = standin(firmware.routes())
+    result = invoke("--host", f"http://{pvs.hostport}")
+    assert len(pvs.requests) <= 8, pvs.paths()
+    assert result.exit_code in (0, 1)
+    assert firmware.sessions == set()  # no session is left open on the PVS
+    assert "Traceback" not in result.stderr
+
+
+# -- a PVS behind a plain-HTTP proxy or port forward, reached with a bare host:port ------------
+
+
+def test_a_plain_http_port_forward_on_current_firmware(raw_pvs) -> None:
+    """The login's HTTPS meets plain HTTP (`400 Bad Request` to the TLS greeting, as HAProxy
+    and nginx answer): the login goes over HTTP instead, and so does the rest of the run."""
+    pvs = raw_pvs(current_firmware({}))
+    result = invoke("--host", pvs.hostport)
+    assert (result.exit_code, result.stdout) == (0, DAY_LINES)
+    assert result.stderr.splitlines() == [
+        "sunpower-lp: warning: site figures (/sys/livedata) left out: the PVS answered HTTP 400 "
+        f'to http://{pvs.hostport}{LIVEDATA}: {{"error": "no such path"}}'
+    ]
+    assert pvs.paths() == [
+        DEVICE_LIST,
+        TLS_HELLO,  # the serial over HTTPS: met plain HTTP
+        SERIAL_VARS,
+        LOGIN,
+        DEVICES,
+        LIVEDATA,
+        LOGOUT,
+    ]
+
+
+def test_a_plain_http_port_forward_with_a_password(raw_pvs) -> None:
+    pvs = raw_pvs(current_firmware({}))
+    result = invoke("--host", pvs.hostport, env={"SUNPOWER_PVS_PASSWORD": "A1234"})
+    assert (result.exit_code, result.stdout) == (0, DAY_LINES)
+    assert pvs.paths() == [DEVICE_LIST, TLS_HELLO, LOGIN, DEVICES, LIVEDATA, LOGOUT]
+    assert "authorization: basic " in pvs.heads[2].lower()  # the login, over plain HTTP
+
+
+def test_a_kept_session_keeps_the_scheme_that_answered(raw_pvs) -> None:
+    from sunpower_telegraf.pvs import Session
+
+    pvs = raw_pvs(current_firmware({}))
+    session = Session(pvs.hostport)
+    session.poll(10)
+    session.poll(10)
+    session.logout(2)
+    assert pvs.paths() == [
+        DEVICE_LIST,
+        TLS_HELLO,
+        SERIAL_VARS,
+        LOGIN,
+        DEVICES,
+        LIVEDATA,
+        DEVICES,  # no DeviceList probe, no second try of HTTPS
+        LIVEDATA,
+        LOGOUT,
+    ]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--host", "https://{hostport}"], ["--host", "{hostport}", "--ca-file", "{ca}"]],
+    ids=["https-url", "ca-file"],
+)
+def test_https_asked_for_is_never_given_up_for_plain_http(
+    raw_pvs, tmp_path: Path, args: list[str]
+) -> None:
+    """An https:// URL or a certificate check means HTTPS or nothing: the password never goes
+    over plain HTTP then, and the error says what answered."""
+    ca = tmp_path / "ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(ca))
+    pvs = raw_pvs(current_firmware({}))
+    result = invoke(*(arg.format(hostport=pvs.hostport, ca=ca) for arg in args))
+    path = DEVICE_LIST if args[1].startswith("https") else SERIAL_VARS
+    assert_failed(
+        result.stdout,
+        result.stderr,
+        result.exit_code,
+        f"the TLS connection to https://{pvs.hostport}{path} failed: wrong_version_number (what "
+        "answers there speaks no HTTPS: a plain-HTTP proxy or port forward?); give --host as "
+        f"http://{pvs.hostport}",
+    )
+    assert LOGIN not in pvs.paths()
+
+
+def test_a_tls_error_names_only_the_options_given(raw_pvs) -> None:
+    """A TLS failure without --ca-file or --fingerprint names neither."""
+    pvs = raw_pvs({}, tls_answer=HANDSHAKE_FAILURE)
+    result = invoke("--host", f"https://{pvs.hostport}")
+    assert_failed(
+        result.stdout,
+        result.stderr,
+        result.exit_code,
+        f"the TLS connection to https://{pvs.hostport}{DEVICE_LIST} failed: "
+        "sslv3_alert_handshake_failure; check --host",
+    )
+
+
+def test_the_extra_request_of_a_port_forward_comes_out_of_the_eight(raw_pvs) -> None:
+    def variables(prefix: str) -> Any:
+        found = {k: v for k, v in CURRENT_VARS.items() if k.startswith(prefix)}
+        return reply(200, json.dumps(found).encode())
+
+    pvs = raw_pvs(
+        current_firmware(
+            {
+                DEVICES: reply(200, json.dumps(CURRENT_DEVICES).encode()),
+                LIVEDATA: variables("/sys/livedata/"),
+                ESS: variables("/sys/devices/ess/"),
+                TRANSFER_SWITCH: variables("/sys/devices/transfer_switch/"),
+            }
+        )
+    )
+    result = invoke("--host", pvs.hostport)
+    assert result.exit_code == 0
+    assert pvs.paths() == [
+        DEVICE_LIST,
+        TLS_HELLO,
+        SERIAL_VARS,
+        LOGIN,
+        DEVICES,
+        LIVEDATA,
+        ESS,
+        LOGOUT,
+    ]
+    assert result.stderr.splitlines()[0] == (
+        "sunpower-lp: warning: transfer switch left out: no request left of the 8"
+    )
