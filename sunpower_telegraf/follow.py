@@ -494,6 +494,9 @@ class Follower:
                 )
                 try:
                     message = telemetry.recv(wait - now)
+                    if now - last_ping >= self.timing.ping:
+                        last_ping = now
+                        telemetry.ping()
                 except Closed as exc:
                     self.log("D", "closed", f"websocket {exc}; reconnecting")
                     return frames
@@ -505,12 +508,12 @@ class Follower:
                     resumed = 0.0
                 if resumed and now >= resumed + self.timing.check:
                     self.log("D", "resume", "no frame after re-enabling; reconnecting")
-                    return frames
+                    break
                 if now - last_frame >= self.timing.silence:
                     self.log(
                         "D", "silence", f"no frame for {self.timing.silence:g} s; reconnecting"
                     )
-                    return frames
+                    break
                 relogin = self.session.logins != logins  # the poll logged in again
                 if (relogin or (not resumed and now >= next_check)) and now >= busy_until:
                     renewed = self._check(values, logins)
@@ -521,13 +524,9 @@ class Follower:
                         logins = self.session.logins
                         if renewed:
                             resumed = now  # the socket should speak again; else reconnect
-                if now - last_ping >= self.timing.ping:
-                    last_ping = now
-                    try:
-                        telemetry.ping()
-                    except Closed as exc:
-                        self.log("D", "closed", f"websocket {exc}; reconnecting")
-                        return frames
+            # Closing by choice: what the PVS sent before it saw the close still counts.
+            for message in telemetry.finish():
+                frames += self._frame(message, values)
         return frames
 
     def _resume(self, values: LiveValues) -> None:

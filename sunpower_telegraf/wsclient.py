@@ -20,6 +20,7 @@ from websockets.sync.client import ClientConnection, connect
 
 MAX_MESSAGE = 64 * 1024  # a power frame is a few hundred bytes
 CLOSE_SECONDS = 1.0
+MAX_DRAINED = 1000  # messages read after deciding to close: what a PVS sends in the meantime
 
 _PARAMETERS = inspect.signature(connect).parameters
 HAS_PROXY = "proxy" in _PARAMETERS
@@ -64,8 +65,10 @@ class Telemetry:
             options["proxy"] = proxy  # None: no proxy, whatever the environment says
         elif proxy:
             raise Unreachable("this websockets version cannot go through a proxy (needs 15+)")
+        self.stack = contextlib.ExitStack()
         try:
-            self.connection: ClientConnection = connect(url, **options)
+            # As a context manager, as websockets 17.1 and later want it (it warns otherwise).
+            self.connection: ClientConnection = self.stack.enter_context(connect(url, **options))
         except OSError as exc:
             if isinstance(exc, ConnectionRefusedError) or exc.errno == errno.ECONNREFUSED:
                 raise Refused("connection refused") from None
@@ -99,9 +102,27 @@ class Telemetry:
         except (OSError, WebSocketException, RuntimeError) as exc:
             raise Closed(_short(exc)) from None
 
+    def finish(self) -> list[str | bytes]:
+        """Close, and the messages that came before the PVS saw the close (with websockets
+        older than 15, only those that came before the close began)."""
+        messages: list[str | bytes] = []
+        with contextlib.suppress(Closed):
+            self._drain(messages)
+        self.close()
+        with contextlib.suppress(Closed):
+            self._drain(messages)
+        return messages
+
+    def _drain(self, messages: list[str | bytes]) -> None:
+        while len(messages) < MAX_DRAINED:
+            message = self.recv(0.0)
+            if message is None:
+                return
+            messages.append(message)
+
     def close(self) -> None:
         with contextlib.suppress(Exception):  # a close that fails leaves nothing to clean up
-            self.connection.close()
+            self.stack.close()
 
     def __enter__(self) -> Telemetry:
         return self

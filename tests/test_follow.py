@@ -96,6 +96,7 @@ class Follow:
             "SUNPOWER_PVS_WEBSOCKET": getattr(pvs, "ws_url", "off"),
             "SUNPOWER_LP_FOLLOW_TIMING": FAST,
             "SUNPOWER_PVS_PASSWORD": "",
+            "PYTHONWARNINGS": "error",  # a deprecation in a library would end the process
             **(env or {}),
         }
         self.process = subprocess.Popen(
