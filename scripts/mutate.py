@@ -126,7 +126,8 @@ class Mutant:
 
 
 def _flat(text: str) -> str:
-    text = " ".join(text.split())
+    """One line: line breaks and the indentation after them become one space."""
+    text = re.sub(r"\s*\n\s*", " ", text).strip()
     return text[1:-1] if text.startswith("(") and text.endswith(")") and _balanced(text) else text
 
 
