@@ -126,7 +126,8 @@ class Mutant:
 
 
 def _flat(text: str) -> str:
-    text = " ".join(text.split())
+    """One line: line breaks and the indentation after them become one space."""
+    text = re.sub(r"\s*\n\s*", " ", text).strip()
     return text[1:-1] if text.startswith("(") and text.endswith(")") and _balanced(text) else text
 
 
@@ -207,7 +208,7 @@ class _Finder(ast.NodeVisitor):
         self._body(node.body)
         self.scope.pop()
 
-    visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
+    visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
@@ -610,4 +611,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `--list | head` ends quietly
     sys.exit(main())

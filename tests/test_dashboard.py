@@ -141,6 +141,13 @@ def live(name: str) -> Callable[[Poll], float]:
     return lambda poll: float(poll.vars[f"/sys/livedata/{name}"])
 
 
+def pvs(name: str) -> Callable[[Poll], float]:
+    """A figure of the PVS device in the poll's device list."""
+    return lambda poll: next(
+        float(d[name]) for d in poll.devicelist["devices"] if d["DEVICE_TYPE"] == "PVS"
+    )
+
+
 def inverters(poll: Poll) -> list[dict[str, Any]]:
     return [d for d in poll.devicelist["devices"] if d["DEVICE_TYPE"] == "Inverter"]
 
@@ -302,35 +309,34 @@ def expected_answers(polls: list[Poll], truths: list[Truth]) -> dict[str, tuple[
             site_hourly(live("ess_p"), statistics.fmean),
             POWER,
         ),
-        # The simulated PVS's figures: a load average of 0.42, 7 % CPU on the varserver (the
-        # first day only), uptime a day plus the seconds since midnight (the hour's 55th minute
-        # is its maximum), 431 communication errors, 12 untransmitted records.
+        # The PVS's own figures in its device list; its CPU % from the varserver, read on the
+        # first day only.
         "PVS load (DeviceList: load average; varserver: CPU %) A": (
-            pvs_hourly(lambda poll: 0.42, statistics.fmean),
-            0.0,
+            pvs_hourly(pvs("dl_cpu_load"), statistics.fmean),
+            POWER,
         ),
         "PVS load (DeviceList: load average; varserver: CPU %) B": (
             {
                 ("sunpower_pvs", ()): [
-                    [ns(hour), 7.0 if i < day_one else None] for i, hour in enumerate(HOURS)
+                    row if i < day_one else [row[0], None]
+                    for i, row in enumerate(
+                        per_hour(
+                            polls,
+                            lambda poll: float(poll.vars["/sys/info/cpu_usage"]),
+                            statistics.fmean,
+                        )
+                    )
                 ]
             },
-            0.0,
+            POWER,
         ),
-        "PVS uptime (a drop is a reboot) A": (
-            {
-                ("sunpower_pvs", ()): [
-                    [ns(hour), 86400.0 + hour.hour * 3600 + 55 * 60] for hour in HOURS
-                ]
-            },
-            0.0,
-        ),
+        "PVS uptime (a drop is a reboot) A": (pvs_hourly(pvs("dl_uptime"), max), 0.0),
         "PVS communication errors and untransmitted records A": (
-            pvs_hourly(lambda poll: 431.0, max),
+            pvs_hourly(pvs("dl_comm_err"), max),
             0.0,
         ),
         "PVS communication errors and untransmitted records B": (
-            pvs_hourly(lambda poll: 12.0, max),
+            pvs_hourly(pvs("dl_untransmitted"), max),
             0.0,
         ),
         "Grid voltage A": (by_subtype("v12_v"), 0.0),

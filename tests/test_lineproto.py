@@ -5,7 +5,14 @@ import math
 import line_protocol_parser
 import pytest
 
-from sunpower_telegraf.lineproto import Point, clean_text, format_point, to_key, to_snake
+from sunpower_telegraf.lineproto import (
+    Point,
+    clean_text,
+    format_point,
+    format_points,
+    to_key,
+    to_snake,
+)
 
 
 @pytest.mark.parametrize(
@@ -46,6 +53,8 @@ def test_to_key(key: str, field: str) -> None:
         ("ends in \\", "ends in"),  # a trailing backslash would eat the separator
         ("  tab\tand  spaces ", "tab and spaces"),
         ("\x00\x1f\x7f", ""),
+        ("PV  Supervisor PVS6", "PV Supervisor PVS6"),  # a double space alone is collapsed
+        (" PVS6 ", "PVS6"),  # as are spaces at the ends alone: a changed tag is a new series
     ],
 )
 def test_clean_text(text: str, clean: str) -> None:
@@ -63,6 +72,12 @@ def test_clean_text(text: str, clean: str) -> None:
         (Point("m", {"serial": "S1", "model": " "}, {"x": 60}), "m,serial=S1 x=60.0"),
         # commas and equals signs in a tag value are escaped
         (Point("m", {"serial": "a,b=c"}, {"x": 0.1}), r"m,serial=a\,b\=c x=0.1"),
+        # each alone too: a bare comma, a bare equals sign, a bare space
+        (Point("m", {"serial": "a,b"}, {"x": 0.1}), r"m,serial=a\,b x=0.1"),
+        (Point("m", {"serial": "a=b"}, {"x": 0.1}), r"m,serial=a\=b x=0.1"),
+        (Point("m", {"model": "a b"}, {"x": 0.1}), r"m,model=a\ b x=0.1"),
+        # a string field is cut to 4096 characters
+        (Point("m", {}, {"state": "y" * 5000}), 'm state="' + "y" * 4096 + '"'),
         # quotes and backslashes in a string field value
         (Point("m", {}, {"state": 'say "hi" \\ now'}), r'm state="say \"hi\" now"'),
         # a space or comma in the measurement is escaped
@@ -107,3 +122,17 @@ def test_format_point_refuses_non_finite(value: float) -> None:
 def test_format_point_refuses_no_fields() -> None:
     with pytest.raises(ValueError, match="no fields"):
         format_point(Point("m", {"serial": "S"}, {}))
+
+
+def test_names_and_tags_are_cut() -> None:
+    assert to_key("k" * 200) == "k" * 128
+    assert to_snake("Power Meter " * 20) == ("power_meter_" * 11)[:128]
+    assert (
+        format_point(Point("m", {"model": "M" * 300}, {"x": 1.0})) == f"m,model={'M' * 256} x=1.0"
+    )
+
+
+def test_format_points_ends_every_line() -> None:
+    points = [Point("a", {}, {"x": 1.0}), Point("b", {}, {"y": 2.0}, 3)]
+    assert format_points(points) == "a x=1.0\nb y=2.0 3\n"
+    assert format_points([]) == ""
