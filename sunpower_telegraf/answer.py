@@ -222,6 +222,8 @@ def to_answer(documents: list[tuple[str, Any]]) -> Answer:
             for key, value in document.items():
                 once("/" + str(key), where, quote(str(key)))
                 answer.vars[str(key)] = value
+        elif isinstance(document, dict) and "result" in document:
+            check_device_list(document, where)  # the legacy envelope: says why it has no list
         else:
             raise PVSError(
                 f"{where} is JSON but not a PVS answer: no device list, storage status or "

@@ -207,8 +207,10 @@ def expected_answers(polls: list[Poll], truths: list[Truth]) -> dict[str, tuple[
             sum(t.exported for t in days),
         ]
 
-    produced, consumed, imported, exported = energies(truths)
-    whole_range = site([[ns(START), *energies(truths)]])
+    # A spread over the whole range spans its first poll to its last, nights between days
+    # included: the simulation's true energy over that span, not the sum of its days.
+    produced, consumed, imported, exported = energies([end.total])
+    whole_range = site([[ns(START), *energies([end.total])]])
 
     def by_serial(
         value: Callable[[dict[str, Any]], Any], reduce: Callable[[list[Any]], Any]

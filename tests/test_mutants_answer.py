@@ -66,12 +66,17 @@ def test_input_documents_never_claim_a_login() -> None:
     assert answer.firmware == ""
 
 
+NOT_AN_ANSWER = (
+    "in.json is JSON but not a PVS answer: no device list, storage status or varserver variables"
+)
+
+
 @pytest.mark.parametrize(
     ("document", "message"),
     [
         # a list of variable names is no varserver answer (`fmt=obj` is an object)
-        (["/sys/info/serialnum"], "the answer from in.json is JSON but not a device list"),
-        ({"serial": "ZT1"}, "the answer from in.json has no device list"),
+        (["/sys/info/serialnum"], NOT_AN_ANSWER),
+        ({"serial": "ZT1"}, NOT_AN_ANSWER),
         (
             {"result": "fail", "msg": "busy"},
             "the PVS answered result 'fail' to the device list: busy",
