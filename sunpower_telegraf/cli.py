@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from types import FrameType
 
 import click
+from click.core import ParameterSource
 
 from .answer import Answer, PVSError, parse_file, to_answer
 from .lineproto import clean_text, format_points
@@ -322,7 +323,7 @@ def main(
         given = {
             name: value
             for name, value in context.params.items()
-            if context.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+            if context.get_parameter_source(name) is not ParameterSource.DEFAULT
         }
         try:
             config = format_config(this_command(), given)
@@ -331,6 +332,15 @@ def main(
             return
         write_stdout(config)
         return
+    context = click.get_current_context()
+    if follow and (input_paths or check):
+        raise click.UsageError("--follow reads the PVS itself: it takes no --input or --check")
+    for name, option, goes_with in (
+        ("interval", "--interval", "--follow or --telegraf-config"),
+        ("quiet_at_night", "--quiet-at-night", "--follow"),
+    ):
+        if not follow and context.get_parameter_source(name) is not ParameterSource.DEFAULT:
+            raise click.UsageError(f"{option} goes with {goes_with}")
     options = Options(
         prefix=prefix,
         device_time=not no_device_time,

@@ -367,3 +367,24 @@ def test_the_options_and_the_check_load_no_http_library() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stderr, done.stdout) == (0, "", "[]\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--follow", "--input", "x.json"],
+            "--follow reads the PVS itself: it takes no --input or --check",
+        ),
+        (["--follow", "--check"], "--follow reads the PVS itself: it takes no --input or --check"),
+        (
+            ["--interval", "60", "--input", "x.json"],
+            "--interval goes with --follow or --telegraf-config",
+        ),
+        (["--quiet-at-night", "--input", "x.json"], "--quiet-at-night goes with --follow"),
+    ],
+)
+def test_options_of_the_follow_mode_are_refused_elsewhere(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, args)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.splitlines()[-1] == f"Error: {message}"
