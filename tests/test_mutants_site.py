@@ -34,3 +34,56 @@ def test_storage_entries_of_one_unlisted_serial_become_one_device() -> None:
             "p_3phsum_kw": -1.068,
         },
     ]
+
+
+def meter(**values: str) -> dict[str, str]:
+    """Varserver variables of one consumption meter (its model ends in `c`), without livedata."""
+    return {
+        "/sys/info/serialnum": "ZT1",
+        **{f"/sys/devices/meter/0/{name}": value for name, value in values.items()},
+    }
+
+
+def test_a_meter_of_unknown_kind_is_left_out_with_a_warning() -> None:
+    """No livedata and no export: net or gross cannot be told. 3 W is no export (that is below
+    -5 W), and 0.9 kWh of export counter is within the counters' 1 kWh tolerance."""
+    site = to_site(Answer(vars=meter(sn="M1c", p3phsumKw="0.003", negLtea3phsumKwh="0.9")))
+    assert [r["DEVICE_TYPE"] for r in site.records] == ["PVS"]
+    assert site.warnings == [
+        "consumption meter power meter M1c left out: no /sys/livedata to tell a net (load-side) "
+        "from a gross (line-side) meter, so the site's grid and consumption are too"
+    ]
+
+
+def test_a_meter_that_exports_is_net() -> None:
+    for values in ({"p3phsumKw": "-0.006"}, {"p3phsumKw": "0.5", "negLtea3phsumKwh": "1.1"}):
+        site = to_site(Answer(vars=meter(sn="M1c", **values)))
+        assert [r.get("subtype") for r in site.records] == [None, "NET_CONSUMPTION_LOADSIDE"]
+        assert site.warnings == []
+
+
+def test_three_counters_at_0_are_three_glitches() -> None:
+    """pos - neg = net holds for 0 - 0 = 0 too, but a meter whose every counter reads 0 read
+    nothing: each is left out with a warning."""
+    record = {
+        "DEVICE_TYPE": "Power Meter",
+        "SERIAL": "M1c",
+        "subtype": "NET_CONSUMPTION_LOADSIDE",
+        "p_3phsum_kw": "0.5",
+        "pos_ltea_3phsum_kwh": "0",
+        "neg_ltea_3phsum_kwh": "0",
+        "net_ltea_3phsum_kwh": "0",
+    }
+    site = to_site(Answer(devices={"devices": [record]}))
+    assert site.records == [
+        {
+            "DEVICE_TYPE": "Power Meter",
+            "SERIAL": "M1c",
+            "subtype": "NET_CONSUMPTION_LOADSIDE",
+            "p_3phsum_kw": "0.5",
+        }
+    ]
+    assert sorted(site.warnings) == [
+        f"power meter M1c: lifetime {side}_ltea_3phsum_kwh read 0, left out (a PVS glitch)"
+        for side in ("neg", "net", "pos")
+    ]
