@@ -1,0 +1,94 @@
+"""summary.py's rules on small hand-made device lists, each expected figure written out by hand
+from the devices' own values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sunpower_telegraf.answer import Answer
+from sunpower_telegraf.site import to_site
+from sunpower_telegraf.summary import production_meter_advice, to_summary
+
+PVS = {"DEVICE_TYPE": "PVS", "SERIAL": "ZT1", "MODEL": "PVS6"}
+
+
+def production(kw: str, kwh: str = "5000") -> dict[str, str]:
+    return {
+        "DEVICE_TYPE": "Power Meter",
+        "SERIAL": "M1p",
+        "subtype": "GROSS_PRODUCTION_SITE",
+        "p_3phsum_kw": kw,
+        "net_ltea_3phsum_kwh": kwh,
+    }
+
+
+def net(kw: str) -> dict[str, str]:
+    return {
+        "DEVICE_TYPE": "Power Meter",
+        "SERIAL": "M1c",
+        "subtype": "NET_CONSUMPTION_LOADSIDE",
+        "p_3phsum_kw": kw,
+        "net_ltea_3phsum_kwh": "1000",
+        "pos_ltea_3phsum_kwh": "3000",
+        "neg_ltea_3phsum_kwh": "2000",
+    }
+
+
+def inverter(serial: str, kw: str, kwh: str = "100") -> dict[str, str]:
+    return {
+        "DEVICE_TYPE": "Inverter",
+        "SERIAL": serial,
+        "STATE": "working",
+        "p_3phsum_kw": kw,
+        "ltea_3phsum_kwh": kwh,
+    }
+
+
+def summary(*devices: dict[str, str], **options: Any) -> tuple[dict[str, Any], list[str]]:
+    site = to_site(Answer(devices={"devices": [PVS, *devices]}, firmware="legacy"))
+    point, warnings = to_summary(site, **options)
+    assert point is not None
+    return dict(point.fields), warnings
+
+
+def test_a_small_production_reading_stands_without_inverters() -> None:
+    """3 W from the production meter is its reading: no inverter produces to stand in for it.
+    Consumption = 0.003 + 0.5 = 0.503; no battery on a legacy list without storage devices."""
+    fields, warnings = summary(production("0.003"), net("0.5"))
+    assert (fields["production_kw"], fields["consumption_kw"], warnings) == (0.003, 0.503, [])
+    fields, _ = summary(production("0.003"), net("0.5"), inverter("I1", "0"), inverter("I2", "0"))
+    assert fields["production_kw"] == 0.003  # the inverters sleep: nothing stands in
+
+
+def test_a_production_glitch_takes_the_inverters_power() -> None:
+    fields, _ = summary(
+        production("0.002"), net("0.5"), inverter("I1", "0.3"), inverter("I2", "0.4")
+    )
+    assert (fields["production_kw"], fields["consumption_kw"]) == (0.7, 1.2)  # 0.3 + 0.4; + 0.5
+    assert fields["production_lifetime_kwh"] == 5000.0  # the meter's lifetime stays
+
+
+def test_grid_split_into_import_and_export() -> None:
+    fields, _ = summary(production("3.0"), net("-1.25"))
+    assert (fields["grid_kw"], fields["grid_import_kw"], fields["grid_export_kw"]) == (
+        -1.25,
+        0.0,
+        1.25,
+    )
+    assert fields["consumption_kw"] == 1.75  # 3.0 - 1.25
+    assert fields["consumption_lifetime_kwh"] == 6000.0  # 5000 + 1000 + 0 (no battery)
+    fields, _ = summary(production("0.5"), net("2.0"))
+    assert (fields["grid_import_kw"], fields["grid_export_kw"]) == (2.0, 0.0)
+
+
+def test_advice_only_for_a_meter_reading_0() -> None:
+    """A meter whose lifetime is 1 kWh counts: no advice. One whose lifetime reads 0 (left out
+    as a glitch) and power 0 while the inverters report 100 + 150 kWh has no CT."""
+    inverters = (inverter("I1", "0.2", "100"), inverter("I2", "0.2", "150"))
+    counting = to_site(Answer(devices={"devices": [PVS, production("0", "1.0"), *inverters]}))
+    assert production_meter_advice(counting) is None
+    dead = to_site(Answer(devices={"devices": [PVS, production("0", "0"), *inverters]}))
+    assert production_meter_advice(dead) == (
+        "the production meter M1p reads 0 while the inverters report 250.0 kWh: it has no CT; "
+        "run with --production-source inverters"
+    )
