@@ -98,3 +98,11 @@ def test_stale_after_900_s(datatime: str, age: float | None) -> None:
     meter = {"DEVICE_TYPE": "Power Meter", "SERIAL": "M1", "DATATIME": datatime}
     health = to_device_health(Site(records=[pvs, meter, "not a record"]))
     assert health == ({} if age is None else {"M1": {"reading_age_s": age}})  # never the PVS
+
+
+def test_no_reading_age_without_a_working_inverter_reading() -> None:
+    """The PVS has a clock, but the only inverter is in error: no reading is stale."""
+    pvs = {"DEVICE_TYPE": "PVS", "SERIAL": "ZT1", "CURTIME": CLOCK}
+    asleep = inverter("A", None, "error", DATATIME="2025,06,15,03,00,00")
+    assert "inverter_reading_age_max_s" not in fields(asleep, pvs=pvs)
+    assert "inverter_reading_age_max_s" not in fields(inverter("B", "0.3"), pvs=pvs)
