@@ -92,3 +92,25 @@ def test_advice_only_for_a_meter_reading_0() -> None:
         "the production meter M1p reads 0 while the inverters report 250.0 kWh: it has no CT; "
         "run with --production-source inverters"
     )
+
+
+def test_a_gross_site_with_a_battery_of_unknown_power_leaves_grid_out() -> None:
+    """A line-side meter measures the home (1.5 kW): grid = 1.5 - 3.0 - battery, and the
+    battery's power is not in this poll. Its lifetime is not either, which legacy firmware never
+    counts: no warning says that every run."""
+    gross = {
+        "DEVICE_TYPE": "Power Meter",
+        "SERIAL": "M1c",
+        "subtype": "GROSS_CONSUMPTION_LINESIDE",
+        "p_3phsum_kw": "1.5",
+        "net_ltea_3phsum_kwh": "7000",
+    }
+    ess = {"DEVICE_TYPE": "Energy Storage System", "SERIAL": "E1"}
+    fields, warnings = summary(production("3.0"), gross, ess)
+    assert (fields["consumption_kw"], fields["consumption_lifetime_kwh"]) == (1.5, 7000.0)
+    for name in ("grid_kw", "grid_import_kw", "grid_net_lifetime_kwh", "battery_kw"):
+        assert name not in fields
+    assert warnings == [
+        "grid_kw left out: the site has a battery (the device list names storage devices) and "
+        "this poll gives no battery power"
+    ]
