@@ -114,3 +114,14 @@ def test_a_gross_site_with_a_battery_of_unknown_power_leaves_grid_out() -> None:
         "grid_kw left out: the site has a battery (the device list names storage devices) and "
         "this poll gives no battery power"
     ]
+
+
+def test_meter_as_production_source_without_a_production_meter_says_so() -> None:
+    fields, warnings = summary(net("0.5"), inverter("I1", "0.3"), production_source="meter")
+    for name in ("production_kw", "production_lifetime_kwh", "production_source"):
+        assert name not in fields
+    assert fields["grid_kw"] == 0.5
+    assert warnings == [
+        "production lifetime left out: --production-source meter, and the answer lists no "
+        "production meter"
+    ]
