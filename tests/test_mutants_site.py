@@ -3,6 +3,8 @@ from the documents given."""
 
 from __future__ import annotations
 
+import pytest
+
 from sunpower_telegraf.answer import Answer
 from sunpower_telegraf.site import to_site
 
@@ -44,10 +46,11 @@ def meter(**values: str) -> dict[str, str]:
     }
 
 
-def test_a_meter_of_unknown_kind_is_left_out_with_a_warning() -> None:
+@pytest.mark.parametrize("exported", ["0.9", "1.0"])
+def test_a_meter_of_unknown_kind_is_left_out_with_a_warning(exported: str) -> None:
     """No livedata and no export: net or gross cannot be told. 3 W is no export (that is below
-    -5 W), and 0.9 kWh of export counter is within the counters' 1 kWh tolerance."""
-    site = to_site(Answer(vars=meter(sn="M1c", p3phsumKw="0.003", negLtea3phsumKwh="0.9")))
+    -5 W), and up to 1 kWh of export counter is within the counters' tolerance."""
+    site = to_site(Answer(vars=meter(sn="M1c", p3phsumKw="0.003", negLtea3phsumKwh=exported)))
     assert [r["DEVICE_TYPE"] for r in site.records] == ["PVS"]
     assert site.warnings == [
         "consumption meter power meter M1c left out: no /sys/livedata to tell a net (load-side) "
