@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from sunpower_telegraf.answer import Answer
-from sunpower_telegraf.site import to_site
+from sunpower_telegraf.livedata import LiveData
+from sunpower_telegraf.site import ABSENT, PRESENT, Battery, Site, to_site
 from sunpower_telegraf.summary import production_meter_advice, to_summary
 
 PVS = {"DEVICE_TYPE": "PVS", "SERIAL": "ZT1", "MODEL": "PVS6"}
@@ -124,4 +125,37 @@ def test_meter_as_production_source_without_a_production_meter_says_so() -> None
     assert warnings == [
         "production lifetime left out: --production-source meter, and the answer lists no "
         "production meter"
+    ]
+
+
+def test_figures_keep_six_decimals() -> None:
+    fields, _ = summary(production("0.1234567"), net("1.0000004"))
+    assert (fields["production_kw"], fields["grid_kw"]) == (0.123457, 1.0)
+    assert fields["consumption_kw"] == 1.123457  # 0.1234567 + 1.0000004 = 1.1234571
+
+
+def test_livedata_gives_consumption_without_a_consumption_meter() -> None:
+    """The PVS's own figures: 3.0 - 1.8 + 0 (its battery values are nan: none) = 1.2 kW."""
+    live = LiveData(pv_kw=3.0, net_kw=-1.8, load_kw=1.2, no_battery=True)
+    site = Site(records=[PVS], live=live, battery=Battery(ABSENT, "nan"))
+    point, warnings = to_summary(site)
+    assert point is not None and warnings == []
+    assert (point.fields["consumption_kw"], point.fields["grid_kw"]) == (1.2, -1.8)
+
+
+def test_a_gross_site_off_legacy_firmware_says_why_its_grid_lifetime_is_left_out() -> None:
+    gross = {
+        "DEVICE_TYPE": "Power Meter",
+        "SERIAL": "M1c",
+        "subtype": "GROSS_CONSUMPTION_LINESIDE",
+        "p_3phsum_kw": "1.5",
+        "net_ltea_3phsum_kwh": "7000",
+    }
+    site = Site(records=[PVS, production("3.0"), gross], battery=Battery(PRESENT, "an ESS"))
+    point, warnings = to_summary(site)
+    assert point is not None and "grid_net_lifetime_kwh" not in point.fields
+    assert warnings == [
+        "grid_kw left out: the site has a battery (an ESS) and this poll gives no battery power",
+        "grid_net_lifetime_kwh left out: the site has a battery (an ESS) and this poll gives no "
+        "battery lifetime (ess_en)",
     ]
