@@ -161,3 +161,20 @@ def test_alarms_named_with_code_and_serial() -> None:
     assert to_alarms({"ess_report": {}, "errors": errors}) == expected  # beside the report
     assert to_alarms({"ess_report": {"errors": []}, "errors": errors}) == []
     assert to_alarms({"errors": "none"}) == []
+
+
+def test_serials_states_and_timestamps_are_no_fields() -> None:
+    entry = {
+        "state": "working",
+        "time": {"value": 1749996000, "unit": "s"},
+        "last_updated": {"value": 1749996000, "unit": "s"},
+        "soh": {"value": 99, "unit": "%"},
+    }
+    assert inverter(entry) == [
+        {
+            "DEVICE_TYPE": "Storage Inverter",
+            "SERIAL": "S1",
+            "ORIGIN": "storage status",
+            "soh_percent": 99.0,
+        }
+    ]
