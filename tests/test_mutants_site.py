@@ -90,3 +90,16 @@ def test_three_counters_at_0_are_three_glitches() -> None:
         f"power meter M1c: lifetime {side}_ltea_3phsum_kwh read 0, left out (a PVS glitch)"
         for side in ("neg", "net", "pos")
     ]
+
+
+def test_a_zero_is_real_when_pos_minus_neg_is_net_within_exactly_1_kwh() -> None:
+    record = {
+        "DEVICE_TYPE": "Power Meter",
+        "SERIAL": "M1c",
+        "subtype": "NET_CONSUMPTION_LOADSIDE",
+        "pos_ltea_3phsum_kwh": "100",
+        "neg_ltea_3phsum_kwh": "0",
+        "net_ltea_3phsum_kwh": "99",  # 100 - 0 - 99 = 1 kWh: the tolerance itself
+    }
+    site = to_site(Answer(devices={"devices": [record]}))
+    assert (site.records, site.warnings) == ([record], [])

@@ -159,3 +159,35 @@ def test_a_gross_site_off_legacy_firmware_says_why_its_grid_lifetime_is_left_out
         "grid_net_lifetime_kwh left out: the site has a battery (an ESS) and this poll gives no "
         "battery lifetime (ess_en)",
     ]
+
+
+def test_a_gross_meter_without_power_adds_no_grid_warning() -> None:
+    """Without the meter's power neither grid nor consumption can be had, battery or not: the
+    battery is not why they are left out."""
+    gross = {
+        "DEVICE_TYPE": "Power Meter",
+        "SERIAL": "M1c",
+        "subtype": "GROSS_CONSUMPTION_LINESIDE",
+        "net_ltea_3phsum_kwh": "7000",
+    }
+    ess = {"DEVICE_TYPE": "Energy Storage System", "SERIAL": "E1"}
+    fields, warnings = summary(production("3.0"), gross, ess)
+    assert "grid_kw" not in fields and "consumption_kw" not in fields
+    assert warnings == []
+
+
+def test_a_production_reading_of_exactly_5_w_is_a_reading() -> None:
+    fields, _ = summary(
+        production("0.005"), net("0.5"), inverter("I1", "0.3"), inverter("I2", "0.4")
+    )
+    assert fields["production_kw"] == 0.005
+    fields, _ = summary(
+        production("0.0049"), net("0.5"), inverter("I1", "0.3"), inverter("I2", "0.4")
+    )
+    assert fields["production_kw"] == 0.7  # under 5 W: the inverters' 0.3 + 0.4
+
+
+def test_no_advice_when_the_inverters_report_no_energy() -> None:
+    inverters = [inverter("I1", "0.2", "0"), inverter("I2", "0.2", "0")]
+    site = Site(records=[PVS, production("0", "0"), *inverters])
+    assert production_meter_advice(site) is None
