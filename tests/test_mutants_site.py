@@ -1,0 +1,105 @@
+"""site.py's rules on small hand-made answers, each expected record or figure written out by hand
+from the documents given."""
+
+from __future__ import annotations
+
+import pytest
+
+from sunpower_telegraf.answer import Answer
+from sunpower_telegraf.site import to_site
+
+PVS = {"DEVICE_TYPE": "PVS", "SERIAL": "ZT1", "MODEL": "PV Supervisor PVS6"}
+
+
+def test_storage_entries_of_one_unlisted_serial_become_one_device() -> None:
+    """The status's `ess_state[0]` is the state of `ess_status[0]` (same serial): with no listed
+    device of that serial they still make one ESS record, not two lines of one series."""
+    status = {
+        "ess_report": {
+            "ess_status": [
+                {
+                    "serial_number": "E1",
+                    "ess_meter_reading": {"agg_power": {"value": -1.068, "unit": "kW"}},
+                }
+            ],
+            "ess_state": [{"operational_mode": "SELF_CONSUMPTION"}],
+        }
+    }
+    site = to_site(Answer(devices={"devices": [PVS]}, ess_status=status, firmware="legacy"))
+    assert site.records == [
+        {"DEVICE_TYPE": "PVS", "SERIAL": "ZT1", "MODEL": "PVS6"},
+        {
+            "DEVICE_TYPE": "Energy Storage System",
+            "SERIAL": "E1",
+            "ORIGIN": "storage status",
+            "operational_mode": "SELF_CONSUMPTION",
+            "p_3phsum_kw": -1.068,
+        },
+    ]
+
+
+def meter(**values: str) -> dict[str, str]:
+    """Varserver variables of one consumption meter (its model ends in `c`), without livedata."""
+    return {
+        "/sys/info/serialnum": "ZT1",
+        **{f"/sys/devices/meter/0/{name}": value for name, value in values.items()},
+    }
+
+
+@pytest.mark.parametrize("exported", ["0.9", "1.0"])
+def test_a_meter_of_unknown_kind_is_left_out_with_a_warning(exported: str) -> None:
+    """No livedata and no export: net or gross cannot be told. 3 W is no export (that is below
+    -5 W), and up to 1 kWh of export counter is within the counters' tolerance."""
+    site = to_site(Answer(vars=meter(sn="M1c", p3phsumKw="0.003", negLtea3phsumKwh=exported)))
+    assert [r["DEVICE_TYPE"] for r in site.records] == ["PVS"]
+    assert site.warnings == [
+        "consumption meter power meter M1c left out: no /sys/livedata to tell a net (load-side) "
+        "from a gross (line-side) meter, so the site's grid and consumption are too"
+    ]
+
+
+def test_a_meter_that_exports_is_net() -> None:
+    for values in ({"p3phsumKw": "-0.006"}, {"p3phsumKw": "0.5", "negLtea3phsumKwh": "1.1"}):
+        site = to_site(Answer(vars=meter(sn="M1c", **values)))
+        assert [r.get("subtype") for r in site.records] == [None, "NET_CONSUMPTION_LOADSIDE"]
+        assert site.warnings == []
+
+
+def test_three_counters_at_0_are_three_glitches() -> None:
+    """pos - neg = net holds for 0 - 0 = 0 too, but a meter whose every counter reads 0 read
+    nothing: each is left out with a warning."""
+    record = {
+        "DEVICE_TYPE": "Power Meter",
+        "SERIAL": "M1c",
+        "subtype": "NET_CONSUMPTION_LOADSIDE",
+        "p_3phsum_kw": "0.5",
+        "pos_ltea_3phsum_kwh": "0",
+        "neg_ltea_3phsum_kwh": "0",
+        "net_ltea_3phsum_kwh": "0",
+    }
+    site = to_site(Answer(devices={"devices": [record]}))
+    assert site.records == [
+        {
+            "DEVICE_TYPE": "Power Meter",
+            "SERIAL": "M1c",
+            "subtype": "NET_CONSUMPTION_LOADSIDE",
+            "p_3phsum_kw": "0.5",
+        }
+    ]
+    assert sorted(site.warnings) == [
+        f"power meter M1c: lifetime {side}_ltea_3phsum_kwh read 0, left out (a PVS glitch)"
+        for side in ("neg", "net", "pos")
+    ]
+
+
+def test_a_zero_is_real_when_pos_minus_neg_is_net_within_exactly_1_kwh() -> None:
+    record = {
+        "DEVICE_TYPE": "Power Meter",
+        "SERIAL": "M1c",
+        "subtype": "NET_CONSUMPTION_LOADSIDE",
+        "pos_ltea_3phsum_kwh": "100",
+        "neg_ltea_3phsum_kwh": "0",
+        "net_ltea_3phsum_kwh": "99",  # 100 - 0 - 99 = 1 kWh: the tolerance itself
+    }
+    site = to_site(Answer(devices={"devices": [record]}))
+    assert (site.records, site.warnings) == ([record], [])
