@@ -58,8 +58,8 @@ MEANING = [
     "health.py",
 ]
 EQUIVALENTS = ROOT / "docs" / "mutation.md"
+# `.git` is copied: the README's tests run its commands in a clone of the committed files.
 IGNORE = shutil.ignore_patterns(
-    ".git",
     ".venv*",
     "__pycache__",
     ".pytest_cache",
