@@ -632,10 +632,10 @@ def _named_value(document: Any, name: str) -> Any:
 
 
 def _login_refused(exc: PVSError) -> bool:
-    """Whether the PVS refused the password (login.py says so in its message only)."""
-    from .login import LOGIN_USER
+    """Whether the PVS refused the password."""
+    from .login import LoginRefused
 
-    return f"refused {LOGIN_USER} with" in str(exc)
+    return isinstance(exc, LoginRefused)
 
 
 def websocket_url(base: str) -> str:

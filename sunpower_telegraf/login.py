@@ -33,6 +33,10 @@ class Refused(PVSError):
     """The PVS answered 401 or 403."""
 
 
+class LoginRefused(PVSError):
+    """The PVS refused the login's password (HTTP 401/403 to the login itself)."""
+
+
 class Missing(PVSError):
     """The PVS answered 404: this firmware has no such endpoint."""
 
@@ -174,7 +178,7 @@ class Conversation:
         url = self.login_base + LOGIN
         if reply.status in (401, 403):
             source = "the given password" if self.password else "the end of its serial"
-            raise PVSError(
+            raise LoginRefused(
                 f"this PVS wants a login and refused {LOGIN_USER} with {source} "
                 f"(HTTP {reply.status}); set SUNPOWER_PVS_PASSWORD to the right password"
             )
