@@ -14,7 +14,8 @@ GOLDEN = "expected.lp"
 
 
 def case_dirs() -> list[Path]:
-    return sorted(path for path in FIXTURES.iterdir() if path.is_dir())
+    """Every fixture case; `real-pvs/` holds the real captures' goldens (tests/realruns.py)."""
+    return sorted(path for path in FIXTURES.iterdir() if path.is_dir() and path.name != "real-pvs")
 
 
 def load(path: Path) -> dict:

@@ -1,7 +1,14 @@
-"""Rewrite every fixture's golden output from its answers: python -m tests.regen_goldens"""
+"""Rewrite every golden: python -m tests.regen_goldens
+
+The fixtures' `expected.lp` from their answers, and the real captures' `.lp` and `.log` under
+`fixtures/real-pvs/` from `../shared/real-pvs` (tests/realruns.py says which runs).
+"""
 
 from __future__ import annotations
 
+import sys
+
+from tests import realruns
 from tests.cases import GOLDEN, case_dirs, render
 
 
@@ -9,6 +16,11 @@ def main() -> None:
     for case in case_dirs():
         (case / GOLDEN).write_text(render(case))
         print(f"wrote {case.name}/{GOLDEN}")
+    if not realruns.REAL.is_dir():
+        sys.exit(f"the real PVS captures are not at {realruns.REAL}: their goldens are unchanged")
+    for run in realruns.runs():
+        realruns.write_golden(run)
+        print(f"wrote real-pvs/{run.name}.lp and .log")
 
 
 if __name__ == "__main__":

@@ -21,9 +21,10 @@ from sunpower_telegraf.answer import Answer
 from sunpower_telegraf.cli import main
 from sunpower_telegraf.lineproto import Point
 from sunpower_telegraf.report import to_report
+from tests import realruns
 from tests.influx import Influxd
 
-REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "real-pvs"
+REAL = realruns.REAL
 NOTHING = "the PVS answer has no device that could be mapped to a line"
 
 # capture -> exit status, lines per measurement, the first stderr line ("" for none)
@@ -100,6 +101,37 @@ OUTCOMES: dict[str, tuple[int, dict[str, int], str]] = {
         {"sunpower_inverter": 37, "sunpower_power_meter": 2, "sunpower_pvs": 1, "sunpower_site": 1},
         "",
     ),
+    "krbaker__hass-sunpower/sunvault-site/device_list.json": (
+        0,
+        {
+            "sunpower_battery": 4,
+            "sunpower_energy_storage_system": 1,
+            "sunpower_ess_bms": 1,
+            "sunpower_ess_hub": 1,
+            "sunpower_gateway": 1,
+            "sunpower_hub": 1,
+            "sunpower_inverter": 23,
+            "sunpower_power_meter": 2,
+            "sunpower_pv_disconnect": 1,
+            "sunpower_pvs": 1,
+            "sunpower_site": 1,
+            "sunpower_storage_inverter": 1,
+        },
+        # the publisher hand-anonymized two inverters to one serial
+        "sunpower-lp: warning: 2 sunpower_inverter lines share serial E12345678901125 and time: "
+        "the answer lists that serial more than once, and InfluxDB keeps only one of them",
+    ),
+    "krbaker__hass-sunpower/sunvault-site/ess_status.json": (
+        0,
+        {
+            "sunpower_energy_storage_system": 1,
+            "sunpower_ess_bms": 1,
+            "sunpower_hub": 1,
+            "sunpower_storage_inverter": 1,
+        },
+        # a storage status alone names no PVS
+        "sunpower-lp: warning: site summary left out: the answer names no PVS serial",
+    ),
     "krbaker__hass-sunpower/device_list.json": (
         0,
         {"sunpower_inverter": 20, "sunpower_power_meter": 2, "sunpower_pvs": 1, "sunpower_site": 1},
@@ -164,6 +196,29 @@ def test_capture_maps_or_is_refused_cleanly(real: Path, name: str) -> None:
         assert stderr[0] == f"sunpower-lp: error: {expected}"
     else:
         assert (stderr[0] if stderr else "") == first
+
+
+def test_every_run_has_a_golden(real: Path) -> None:
+    assert sorted(run.name for run in realruns.runs()) == GOLDEN_RUNS
+
+
+GOLDEN_RUNS = sorted(
+    str(path.relative_to(realruns.GOLDENS))[: -len(".log")]
+    for path in realruns.GOLDENS.rglob("*.log")
+)
+
+
+@pytest.mark.parametrize("name", GOLDEN_RUNS)
+def test_real_run_prints_its_golden_exactly(real: Path, name: str) -> None:
+    """A change of meaning on real data is a diff of fixtures/real-pvs/ (python -m
+    tests.regen_goldens), never a green suite."""
+    (run,) = [run for run in realruns.runs() if run.name == name]
+    outcome = realruns.execute(run)
+    expected = realruns.golden(run)
+    assert outcome.log == expected.log
+    assert outcome.stdout == expected.stdout
+    for line in outcome.stdout.splitlines():
+        line_protocol_parser.parse_line(line)
 
 
 def test_captures_land_in_influxdb(real: Path, influxd: Influxd) -> None:

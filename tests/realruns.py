@@ -1,0 +1,146 @@
+"""Every run the tests make on the real PVS captures (../shared/real-pvs), and their goldens.
+
+Each capture is read with `--input`; the ones a PVS serves as one answer (a device list, with its
+storage status where the publisher gave one, or a varserver dump) are also served by the loopback
+stand-in and read with `--host`, as a real run reads them. A run's golden is two files under
+`fixtures/real-pvs/`: `<run>.lp`, its exact standard output, and `<run>.log`, its exit status
+(`exit N`) and exact standard error. They are written by `python -m tests.regen_goldens` only,
+so a change of meaning on real data shows as a diff someone approves in a commit.
+
+Paths in what a run prints are the capture's path below `real-pvs/` (runs are made from that
+folder), and the stand-in's address is written `PVS`, so the goldens hold on any machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from sunpower_telegraf.cli import main
+from tests.standin import DEVICE_LIST, CurrentFirmware, StandIn, json_reply
+
+REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "real-pvs"
+GOLDENS = Path(__file__).resolve().parent.parent / "fixtures" / "real-pvs"
+ESS_STATUS = "/cgi-bin/dl_cgi/energy-storage-system/status"
+SUNVAULT = "krbaker__hass-sunpower/sunvault-site"
+# The PVS serial the varserver dump's own /sys/info gives, which the stand-in logs in with.
+VARSERVER = "steveturbek__SunPower-PVS-Supervisor/PVS6_varserver_output_20250930_115822.json"
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run: its golden's name, the captures it reads, and how (`input` or `loopback`)."""
+
+    name: str
+    captures: tuple[str, ...]
+    via: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    stdout: str
+    stderr: str
+
+    @property
+    def log(self) -> str:
+        return f"exit {self.status}\n{self.stderr}"
+
+
+def captures() -> list[str]:
+    """Every capture, as its path below real-pvs/."""
+    return sorted(
+        str(path.relative_to(REAL))
+        for path in REAL.rglob("*")
+        if path.is_file() and path.name != "PROVENANCE.md"
+    )
+
+
+def runs() -> list[Run]:
+    """Every capture with --input; the one-answer captures through the loopback PVS too."""
+    found = [Run(name, (name,), "input") for name in captures()]
+    pair = (f"{SUNVAULT}/device_list.json", f"{SUNVAULT}/ess_status.json")
+    found.append(Run(f"{SUNVAULT}.input", pair, "input"))
+    found.append(Run(f"{SUNVAULT}.loopback", pair, "loopback"))
+    for name in captures():
+        if name.startswith(SUNVAULT) or not name.endswith(".json"):
+            continue
+        document = _load(name)
+        if isinstance(document, dict) and isinstance(document.get("devices"), list):
+            found.append(Run(f"{name}.loopback", (name,), "loopback"))
+    found.append(Run(f"{VARSERVER}.loopback", (VARSERVER,), "loopback"))
+    return sorted(found, key=lambda run: run.name)
+
+
+def _load(name: str) -> Any:
+    try:
+        return json.loads((REAL / name).read_text())
+    except ValueError:
+        return None
+
+
+@contextmanager
+def _in(folder: Path) -> Iterator[None]:
+    before = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+def execute(run: Run) -> Outcome:
+    """What the command prints for one run."""
+    if run.via == "input":
+        arguments = [part for name in run.captures for part in ("--input", name)]
+        with _in(REAL):
+            result = CliRunner().invoke(main, arguments)
+        return Outcome(result.exit_code, result.stdout, result.stderr)
+    pvs = StandIn(_routes(run.captures))
+    try:
+        result = CliRunner().invoke(main, ["--host", pvs.hostport, "--timeout", "30"])
+    finally:
+        pvs.close()
+    stderr = result.stderr.replace(pvs.hostport, "PVS")
+    return Outcome(result.exit_code, result.stdout.replace(pvs.hostport, "PVS"), stderr)
+
+
+def _routes(names: tuple[str, ...]) -> dict[str, Any]:
+    """A legacy PVS answering the device list (and the storage status), or current firmware
+    serving a varserver dump."""
+    documents = [_load(name) for name in names]
+    if names == (VARSERVER,):
+        variables = documents[0]
+        firmware = CurrentFirmware(variables["/sys/info/serialnum"], vars_=variables)
+        return {**firmware.routes(), "/cgi-bin/dl_cgi/devices/list": lambda r: json_reply({}, 404)}
+    routes: dict[str, Any] = {}
+    for document in documents:
+        if "ess_report" in document:
+            routes[ESS_STATUS] = lambda r, d=document: json_reply(d)
+        else:
+            routes[DEVICE_LIST] = lambda r, d=document: json_reply(d)
+    return routes
+
+
+def golden(run: Run) -> Outcome:
+    """The outcome the repository keeps for a run."""
+    log = (GOLDENS / f"{run.name}.log").read_text()
+    first, _, stderr = log.partition("\n")
+    return Outcome(
+        int(first.removeprefix("exit ")), (GOLDENS / f"{run.name}.lp").read_text(), stderr
+    )
+
+
+def write_golden(run: Run) -> None:
+    outcome = execute(run)
+    path = GOLDENS / run.name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Path(f"{path}.lp").write_text(outcome.stdout)
+    Path(f"{path}.log").write_text(outcome.log)
