@@ -8,7 +8,7 @@ import pytest
 from hypothesis import settings
 
 from tests.influx import Influxd, find_influxd
-from tests.standin import StandIn
+from tests.standin import Sink, StandIn
 
 # Hypothesis profiles for the property tests (tests/test_property.py), chosen by
 # HYPOTHESIS_PROFILE, else `ci` where CI is set, else `dev`:
@@ -30,6 +30,32 @@ settings.register_profile(
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def default_host() -> Iterator[Sink]:
+    """The PVS a run reaches when a test names none: a silent loopback port, never the real
+    default address (172.27.153.1), so a run that should use --input but asks the network (a
+    bug, or a mutant) asks nowhere but here. Subprocesses inherit it. Nothing may connect."""
+    sink = Sink()
+    before = os.environ.get("SUNPOWER_PVS_HOST")
+    os.environ["SUNPOWER_PVS_HOST"] = sink.hostport
+    yield sink
+    if before is None:
+        del os.environ["SUNPOWER_PVS_HOST"]
+    else:
+        os.environ["SUNPOWER_PVS_HOST"] = before
+    sink.close()
+    assert sink.connections == 0, "a test's run asked the default PVS address"
+
+
+@pytest.fixture
+def sink() -> Iterator[Sink]:
+    """A silent loopback port for a run that must make no request; the test asserts on
+    `connections`."""
+    server = Sink()
+    yield server
+    server.close()
 
 
 @pytest.fixture

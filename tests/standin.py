@@ -165,6 +165,40 @@ class StandIn:
         time.sleep(0)
 
 
+class Sink:
+    """A loopback port that accepts connections and never answers: where a test points a run that
+    must make no request, so that a request is seen (`connections`) instead of going anywhere."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.05)
+        self.connections = 0
+        self.accepted: list[socket.socket] = []
+        self.closing = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    @property
+    def hostport(self) -> str:
+        return f"127.0.0.1:{self.listener.getsockname()[1]}"
+
+    def _accept(self) -> None:
+        while not self.closing.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except (socket.timeout, OSError):
+                continue
+            self.connections += 1
+            self.accepted.append(connection)  # held open, silent: a request hangs, as it should
+
+    def close(self) -> None:
+        self.closing.set()
+        self.thread.join()
+        self.listener.close()
+        for connection in self.accepted:
+            connection.close()
+
+
 DEVICE_LIST = "/cgi-bin/dl_cgi?Command=DeviceList"
 VARS_PREFIXES = [
     "/sys/devices/",

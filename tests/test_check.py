@@ -149,14 +149,15 @@ def test_wrong_password_is_the_same_first_line_as_a_run(standin) -> None:
     assert "request:   GET http://PVS/auth?login -> HTTP 401 in T s" in lines(result, pvs.hostport)
 
 
-UNROUTABLE = "10.255.255.1"  # a connection there hangs: any request would show
+# With --input, --host names a silent loopback port (the `sink` fixture): a request would show
+# as a connection there, and hang.
 
 
-def test_saved_answers_are_explained_without_the_network(tmp_path) -> None:
+def test_saved_answers_are_explained_without_the_network(tmp_path, sink) -> None:
     saved = tmp_path / "answer.json"
     saved.write_bytes(DAY)
-    result = check("--input", str(saved), "--host", UNROUTABLE, "--timeout", "3")
-    assert (result.exit_code, result.stderr) == (0, "")
+    result = check("--input", str(saved), "--host", sink.hostport, "--timeout", "3")
+    assert (result.exit_code, result.stderr, sink.connections) == (0, "", 0)
     assert lines(result) == [
         f"input:     {saved} (saved answers; the PVS is not asked)",
         "model:     PV Supervisor PVS6, firmware 2024.6, Build 61707",
@@ -167,12 +168,12 @@ def test_saved_answers_are_explained_without_the_network(tmp_path) -> None:
     ]
 
 
-def test_saved_battery_site_from_two_files_with_warnings(tmp_path) -> None:
+def test_saved_battery_site_from_two_files_with_warnings(tmp_path, sink) -> None:
     devices, variables = tmp_path / "devices.json", tmp_path / "vars.json"
     devices.write_bytes((CURRENT / "devicelist.json").read_bytes())
     variables.write_bytes((CURRENT / "vars.json").read_bytes())
-    result = check("--input", str(devices), "--input", str(variables), "--host", UNROUTABLE)
-    assert result.exit_code == 0
+    result = check("--input", str(devices), "--input", str(variables), "--host", sink.hostport)
+    assert (result.exit_code, sink.connections) == (0, 0)
     shown = lines(result)
     assert shown[0] == (f"input:     {devices}, {variables} (saved answers; the PVS is not asked)")
     assert (
@@ -190,26 +191,26 @@ def test_saved_battery_site_from_two_files_with_warnings(tmp_path) -> None:
     ],
     ids=["empty", "not-json"],
 )
-def test_saved_answers_that_cannot_be_read(tmp_path, body: bytes, message: str) -> None:
+def test_saved_answers_that_cannot_be_read(tmp_path, sink, body: bytes, message: str) -> None:
     saved = tmp_path / "answer.json"
     saved.write_bytes(body)
-    result = check("--input", str(saved), "--host", UNROUTABLE, "--timeout", "3")
-    assert (result.exit_code, result.stdout) == (1, "")
+    result = check("--input", str(saved), "--host", sink.hostport, "--timeout", "3")
+    assert (result.exit_code, result.stdout, sink.connections) == (1, "", 0)
     assert result.stderr.splitlines()[0] == "sunpower-lp: error: " + message.format(file=saved)
 
 
-def test_check_of_saved_answers_loads_no_http_library() -> None:
+def test_check_of_saved_answers_loads_no_http_library(sink) -> None:
     code = (
         "import sys\n"
         "from sunpower_telegraf.cli import main\n"
         "try:\n"
         f"    main(['--check', '--input', {str(FIXTURES / 'pvs6-day' / 'devicelist.json')!r}, "
-        f"'--host', {UNROUTABLE!r}])\n"
+        f"'--host', {sink.hostport!r}])\n"
         "except SystemExit as exit:\n"
         "    print('exit', exit.code, 'requests' in sys.modules, file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert done.stderr == "exit 0 False\n"
+    assert (done.stderr, sink.connections) == ("exit 0 False\n", 0)
     assert done.stdout.splitlines()[1].startswith("input:     ")
 
 
