@@ -12,7 +12,7 @@ process's own (wait4). Then: whether --input imports requests; CPU and peak memo
 worst time and memory the bounds allow (an 8 MiB answer of junk, deep nesting, a device with
 100,000 keys). Run with the Python you measure, from the repository root:
 
-    python3 benchmarks/bench.py [--runs 9] [--inverters 600]
+    python3 benchmarks/bench.py [--runs 9] [--inverters 600] [--floors-only]
 """
 
 from __future__ import annotations
@@ -205,6 +205,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inverters", type=int, default=600)
     parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument(
+        "--floors-only", action="store_true", help="only the two runs side by side with a floor"
+    )
     args = parser.parse_args()
 
     site = large_site(args.inverters)
@@ -254,6 +257,8 @@ def main() -> None:
             )
         finally:
             current.close()
+        if args.floors_only:
+            return
         per_device(env, folder)
         worst_cases(env, folder)
         deadline_overrun(body, 2.0, env)

@@ -55,10 +55,10 @@ class _Absurd(Exception):
     """JSON, but nested too deeply or with a number thousands of digits long."""
 
 
-# What could still come at the end of a document cut off inside a number or a literal.
-_PARTIAL = re.compile(
-    r"-?(\d+\.?\d*([eE][-+]?\d*)?)?|\.\d*|t(r(ue?)?)?|f(a(l(se?)?)?)?|n(u(ll?)?)?"
-)
+# What could still come at the end of a document cut off inside a number or a literal. A pattern,
+# compiled (and cached by `re`) only when an answer is not JSON: an exec run that parses its
+# answer never pays for it.
+_PARTIAL = r"-?(\d+\.?\d*([eE][-+]?\d*)?)?|\.\d*|t(r(ue?)?)?|f(a(l(se?)?)?)?|n(u(ll?)?)?"
 
 
 def to_text(body: bytes) -> str:
@@ -75,7 +75,7 @@ def _load(text: str) -> Any:
     except json.JSONDecodeError as exc:
         rest = text[exc.pos :].rstrip()
         cut_off = exc.msg.startswith("Unterminated string") or (
-            exc.msg != "Extra data" and _PARTIAL.fullmatch(rest) is not None
+            exc.msg != "Extra data" and re.fullmatch(_PARTIAL, rest) is not None
         )
         what = "more after the end of the document" if exc.msg == "Extra data" else exc.msg
         line, column = exc.lineno, exc.colno

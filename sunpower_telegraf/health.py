@@ -48,9 +48,8 @@ site summary gets the site's figures (`to_inverter_fields`); device lines get th
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from .devices import parse_datatime, to_number
 from .lineproto import FieldValue, clean_text
@@ -71,32 +70,61 @@ def _power(record: Mapping[str, Any]) -> float | None:
     return to_number(record.get("p_3phsum_kw"))
 
 
-def to_median_kw(inverters: Sequence[Mapping[str, Any]]) -> float | None:
-    """The site's median inverter (kW), None with no inverter that tells."""
+class Inverters(NamedTuple):
+    """The poll's inverters as the health rules read them, worked out once per run: the site
+    summary and the device lines both use them."""
+
+    records: Sequence[Mapping[str, Any]]
+    # Each inverter's AC power (kW), 0 for one in error, None for one without a reading.
+    powers: list[float | None]
+    median_kw: float | None
+    # Each producing inverter's power against the median (%), by serial; empty outside daylight.
+    relative: dict[str, float]
+
+    @property
+    def daylight(self) -> bool:
+        return is_daylight(self.median_kw)
+
+
+def to_inverters(inverters: Sequence[Mapping[str, Any]]) -> Inverters:
+    """The health rules' view of the poll's inverters."""
     powers = [0.0 if _in_error(i) else _power(i) for i in inverters]
     known = [max(power, 0.0) for power in powers if power is not None]
-    return float(statistics.median(known)) if known else None
+    median = _median(known)
+    relative: dict[str, float] = {}
+    if median is not None and is_daylight(median):
+        for inverter, power in zip(inverters, powers):
+            serial = _serial(inverter)
+            if power is not None and power > 0 and serial:
+                relative[serial] = round(power / median * 100, 1)
+    return Inverters(inverters, powers, median, relative)
+
+
+def _median(values: list[float]) -> float | None:
+    """The median, as `statistics.median` gives it (the mean of the middle two of an even
+    count); that module is not imported, for its imports cost an exec run more than this."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def to_median_kw(inverters: Sequence[Mapping[str, Any]]) -> float | None:
+    """The site's median inverter (kW), None with no inverter that tells."""
+    return to_inverters(inverters).median_kw
 
 
 def is_daylight(median_kw: float | None) -> bool:
     return median_kw is not None and median_kw >= DAYLIGHT_KW
 
 
-def _producing(inverter: Mapping[str, Any]) -> bool:
-    return not _in_error(inverter) and (_power(inverter) or 0.0) > 0
-
-
 def to_relative_power(inverters: Sequence[Mapping[str, Any]]) -> dict[str, float]:
     """Each producing inverter's power against the median inverter's (%), by serial; empty
     outside daylight."""
-    median = to_median_kw(inverters)
-    if median is None or not is_daylight(median):
-        return {}
-    return {
-        _serial(inverter): round((_power(inverter) or 0.0) / median * 100, 1)
-        for inverter in inverters
-        if _producing(inverter) and _serial(inverter)
-    }
+    return to_inverters(inverters).relative
 
 
 def _clock(records: Sequence[Mapping[str, Any]]) -> int | None:
@@ -109,11 +137,16 @@ def _clock(records: Sequence[Mapping[str, Any]]) -> int | None:
     return clock
 
 
-def to_device_health(site: Site) -> dict[str, dict[str, FieldValue]]:
-    """Extra fields for device lines, by serial: relative power, stale readings."""
+def to_device_health(
+    site: Site, inverters: Inverters | None = None
+) -> dict[str, dict[str, FieldValue]]:
+    """Extra fields for device lines, by serial: relative power, stale readings. `inverters`:
+    the site's, where the caller has them already."""
     records = [r for r in site.records if isinstance(r, Mapping)]
     health: dict[str, dict[str, FieldValue]] = {}
-    for serial, percent in to_relative_power(devices_of(records, "Inverter")).items():
+    if inverters is None:
+        inverters = to_inverters(devices_of(records, "Inverter"))
+    for serial, percent in inverters.relative.items():
         health.setdefault(serial, {})["relative_power_percent"] = percent
     clock = _clock(records)
     if clock is None:
@@ -135,13 +168,20 @@ def _serial(record: Mapping[str, Any]) -> str:
 
 
 def to_inverter_fields(
-    records: Sequence[Mapping[str, Any]], inverters: Sequence[Mapping[str, Any]]
+    records: Sequence[Mapping[str, Any]],
+    inverters: Sequence[Mapping[str, Any]],
+    known: Inverters | None = None,
 ) -> dict[str, float | None]:
-    """The site's health figures (the module docstring has the rules)."""
+    """The site's health figures (the module docstring has the rules). `known`: the health
+    rules' view of `inverters`, where the caller has it already."""
+    if known is None:
+        known = to_inverters(inverters)
     fields: dict[str, float | None] = {"inverters_total": float(len(inverters))}
-    median = to_median_kw(inverters)
+    median = known.median_kw
     daylight = is_daylight(median)
-    fields["inverters_producing"] = float(sum(_producing(i) for i in inverters))
+    fields["inverters_producing"] = float(
+        sum(power is not None and power > 0 for power in known.powers)
+    )
     fields["inverter_median_kw"] = None if median is None else round(median, 6)
     states = [str(i.get("STATE", "")).lower() for i in inverters if i.get("STATE")]
     if states:
@@ -150,8 +190,7 @@ def to_inverter_fields(
         fields["inverters_error"] = float(error)
         fields["inverters_error_daylight"] = float(error if daylight else 0)
     if daylight:
-        relative = to_relative_power(inverters)
-        below = [p for p in relative.values() if p < FAR_BELOW_PERCENT]
+        below = [p for p in known.relative.values() if p < FAR_BELOW_PERCENT]
         fields["inverters_underperforming"] = float(len(below))
     clock = _clock(records)
     readings = [parse_datatime(i.get("DATATIME")) for i in inverters if not _in_error(i)]

@@ -9,9 +9,9 @@ from typing import NamedTuple
 
 from .answer import Answer
 from .devices import STRING_FIELDS, Mapped, to_points
-from .health import to_device_health
+from .health import to_device_health, to_inverters
 from .lineproto import FieldValue, Point
-from .site import to_site
+from .site import devices_of, to_site
 from .summary import to_summary
 
 
@@ -32,17 +32,25 @@ def to_report(answer: Answer, options: Options = DEFAULTS) -> Mapped:
     site = to_site(answer, options.production_source)
     mapped = to_points(site.records, options.prefix, options.device_time)
     points = mapped.points
-    health = to_device_health(site)
+    inverters = to_inverters(devices_of(site.devices, "Inverter"))
+    health = to_device_health(site, inverters)
     if health:
         points = [
-            _typed(dataclasses.replace(point, fields={**point.fields, **extra}))
+            Point(
+                point.measurement,
+                point.tags,
+                {**point.fields, **_well_typed_only(extra)},
+                point.time_ns,
+            )
             if (extra := health.get(point.tags.get("serial", "")))
             else point
             for point in points
         ]
     warnings = answer.warnings + site.warnings + mapped.warnings + same_series(points)
     if options.site and points:
-        summary = to_summary(site, options.prefix, options.production_source, options.device_time)
+        summary = to_summary(
+            site, options.prefix, options.production_source, options.device_time, inverters
+        )
         if summary.point is not None:
             points.append(_typed(summary.point))
         warnings += summary.warnings
@@ -76,6 +84,12 @@ def _typed(point: Point) -> Point:
         return point
     kept = {key: value for key, value in fields.items() if _well_typed(key, value)}
     return dataclasses.replace(point, fields=kept)
+
+
+def _well_typed_only(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    """The fields that keep their type (see `_typed`): a device line's own fields are typed by
+    `devices.to_fields`, so only the health figures added to it need the check."""
+    return {key: value for key, value in fields.items() if _well_typed(key, value)}
 
 
 def _well_typed(key: str, value: FieldValue) -> bool:

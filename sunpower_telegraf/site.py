@@ -53,6 +53,7 @@ PVS's own site figures; and every rule about what the PVS's numbers mean lives h
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -338,11 +339,8 @@ def _zero_counters(
     """The lifetime counters of a record that read 0 and are glitches (rule 3)."""
     zeros = [
         key
-        for key in record
-        if isinstance(key, str)
-        and key.endswith(COUNTER_SUFFIX)
-        and key not in placeholders
-        and to_number(record[key]) == 0
+        for key in _counter_keys(tuple(record))
+        if key not in placeholders and to_number(record[key]) == 0
     ]
     if not zeros:
         return []
@@ -360,6 +358,13 @@ def _zero_counters(
     for key in glitches:
         warnings.append(f"{_name(record)}: lifetime {key} read 0, left out (a PVS glitch){hint}")
     return glitches
+
+
+@functools.lru_cache(maxsize=256)
+def _counter_keys(keys: tuple[Any, ...]) -> tuple[str, ...]:
+    """The lifetime counters among a record shape's keys: worked out once per shape, as every
+    inverter of a site has the same keys."""
+    return tuple(key for key in keys if isinstance(key, str) and key.endswith(COUNTER_SUFFIX))
 
 
 def _name(record: Mapping[str, Any]) -> str:

@@ -58,7 +58,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from .devices import parse_datatime, to_number
-from .health import to_inverter_fields
+from .health import Inverters, to_inverter_fields
 from .lineproto import FieldValue, Point, clean_text
 from .site import ABSENT, PRESENT, Site, devices_of, meter_kind
 
@@ -101,8 +101,10 @@ def to_summary(
     prefix: str = "sunpower_",
     production_source: str = "auto",
     device_time: bool = True,
+    known: Inverters | None = None,
 ) -> Summary:
-    """The summary of one normalised site, and a warning for each figure it had to leave out."""
+    """The summary of one normalised site, and a warning for each figure it had to leave out.
+    `known`: the health rules' view of the site's inverters, where the caller has it already."""
     records = site.devices
     pvs = next(iter(devices_of(records, "PVS")), None)
     serial = clean_text(pvs["SERIAL"]) if pvs and isinstance(pvs.get("SERIAL"), str) else ""
@@ -188,7 +190,7 @@ def to_summary(
         fields["storage_alarms"] = float(len(site.alarms))
         if site.alarms:
             fields["storage_alarm_names"] = ", ".join(site.alarms)
-    fields.update(to_inverter_fields(records, inverters))
+    fields.update(to_inverter_fields(records, inverters, known))
 
     rounded: dict[str, FieldValue] = {
         key: round(value, 6) if isinstance(value, float) else value

@@ -6,12 +6,14 @@ count is the mean of the two middle ones.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 
 from sunpower_telegraf.answer import Answer
-from sunpower_telegraf.health import to_device_health, to_inverter_fields
+from sunpower_telegraf.health import to_device_health, to_inverter_fields, to_median_kw
 from sunpower_telegraf.lineproto import Point
 from sunpower_telegraf.report import to_report
 from sunpower_telegraf.site import to_site
@@ -260,3 +262,32 @@ def test_the_varserver_uptime_reaches_the_site() -> None:
         "inverter_reading_age_max_s": 0.0,  # the clock is the newest reading: its own
         "pvs_uptime_s": 420.0,
     }
+
+
+@pytest.mark.parametrize(
+    ("powers", "median"),
+    [
+        (["0.3"], 0.3),
+        (["0.1", "0.5", "0.2"], 0.2),  # odd: the middle one
+        (["0.4", "0.1", "0.2", "0.3"], 0.25),  # even: the mean of the middle two
+        (["0.2", "0.2", "0.6", "0.6"], 0.4),
+    ],
+)
+def test_the_median_inverter(powers: list[str], median: float) -> None:
+    assert to_median_kw(panels(*powers)) == pytest.approx(median, abs=1e-12)
+
+
+def test_no_inverter_has_no_median() -> None:
+    assert to_median_kw([]) is None
+    assert to_median_kw(panels(None)) is None
+
+
+def test_an_exec_run_loads_no_statistics_module() -> None:
+    """`statistics` imports `random`, `fractions` and `decimal`: a few ms of every exec run."""
+    code = (
+        "import sys, sunpower_telegraf.cli, sunpower_telegraf.report; "
+        "print(sorted(m for m in ('statistics', 'random', 'fractions', 'decimal') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr, done.stdout) == (0, "", "[]\n")
