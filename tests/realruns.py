@@ -105,11 +105,13 @@ def execute(run: Run) -> Outcome:
         return Outcome(result.exit_code, result.stdout, result.stderr)
     pvs = StandIn(_routes(run.captures))
     try:
-        result = CliRunner().invoke(main, ["--host", pvs.hostport, "--timeout", "30"])
+        # http:// as a PVS's own address is read over plain HTTP (the stand-in speaks no TLS):
+        # a bare address would try HTTPS first, one request more, as behind a port forward.
+        result = CliRunner().invoke(main, ["--host", pvs.url, "--timeout", "30"])
     finally:
         pvs.close()
-    stderr = result.stderr.replace(pvs.hostport, "PVS")
-    return Outcome(result.exit_code, result.stdout.replace(pvs.hostport, "PVS"), stderr)
+    stderr = result.stderr.replace(pvs.url, "http://PVS")
+    return Outcome(result.exit_code, result.stdout.replace(pvs.url, "http://PVS"), stderr)
 
 
 def _routes(names: tuple[str, ...]) -> dict[str, Any]:
