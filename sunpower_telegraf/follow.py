@@ -60,8 +60,6 @@ if TYPE_CHECKING:
     from .reach import Reach
     from .report import Options
 
-SET_ENABLE = "/vars?set=/sys/telemetryws/enable=1"
-ENABLE_NAME = "/sys/telemetryws/enable"
 WEBSOCKET_PORT = 9002
 SECONDARY_SECONDS = 15.0  # what other PVS clients give one varserver call
 LOGOUT_SECONDS = 2.0  # Telegraf sends SIGTERM 5 s after closing standard input
@@ -584,29 +582,13 @@ class Follower:
         self.production_at = time.monotonic()
 
     def _enable(self) -> None:
-        """`/sys/telemetryws/enable=1` (it defaults to 0 and resets on reboot)."""
-        document = self.session.get_json(SET_ENABLE, SECONDARY_SECONDS)
-        value = _named_value(document, ENABLE_NAME)
-        if value is not None and str(value).strip() != "1":
-            raise PVSError(f"the PVS kept {ENABLE_NAME} at {clean_text(str(value))[:20]!r}")
+        self.session.enable_telemetry(SECONDARY_SECONDS)
 
     def _livedata(self) -> dict[str, Any]:
-        from .pvs import VARS_LIVEDATA
-
-        document = self.session.get_json(VARS_LIVEDATA, SECONDARY_SECONDS)
-        if not isinstance(document, dict):
-            raise PVSError("the PVS answered /sys/livedata with something other than an object")
-        return document
+        return self.session.fetch_livedata(SECONDARY_SECONDS)
 
     def _read_serial(self) -> str:
-        from .login import SERIAL_VARS
-
-        document = self.session.get_json(SERIAL_VARS, SECONDARY_SECONDS)
-        value = _named_value(document, SERIAL_VARS.partition("=")[2])
-        serial = clean_text(value) if isinstance(value, str) else ""
-        if not serial:
-            raise PVSError("the PVS serial (the live line's tag) could not be read")
-        return serial
+        return self.session.fetch_serial(SECONDARY_SECONDS)
 
 
 class _Refused(Exception):
@@ -615,20 +597,6 @@ class _Refused(Exception):
 
 class _Unreachable(Exception):
     pass
-
-
-def _named_value(document: Any, name: str) -> Any:
-    """The value of `name` in a varserver answer (`values` list or `fmt=obj`), or None."""
-    if not isinstance(document, dict):
-        return None
-    if name in document:
-        return document[name]
-    values = document.get("values")
-    if isinstance(values, list):
-        for item in values:
-            if isinstance(item, dict) and item.get("name") == name:
-                return item.get("value")
-    return None
 
 
 def _login_refused(exc: PVSError) -> bool:
