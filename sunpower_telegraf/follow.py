@@ -44,7 +44,7 @@ import stat
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Callable
@@ -54,7 +54,8 @@ import click
 from .answer import PVSError
 from .lineproto import Point, clean_text, format_points
 from .login import TooSoon
-from .telemetry import LiveValues, NotAFrame, parse_frame, to_live_point, to_time_ns
+from .site import NO_POWER_KW, UNKNOWN, to_site
+from .telemetry import LiveStream
 
 if TYPE_CHECKING:
     from .reach import Reach
@@ -63,7 +64,6 @@ if TYPE_CHECKING:
 WEBSOCKET_PORT = 9002
 SECONDARY_SECONDS = 15.0  # what other PVS clients give one varserver call
 LOGOUT_SECONDS = 2.0  # Telegraf sends SIGTERM 5 s after closing standard input
-NIGHT_KW = 0.005  # production under 5 W is none (the summary's rule for a production CT)
 MIN_INTERVAL = 1.0
 MAX_INTERVAL = 86400.0
 TIMING_VARIABLE = "SUNPOWER_LP_FOLLOW_TIMING"
@@ -203,6 +203,7 @@ class Follower:
         self.production_kw: float | None = None  # from the websocket's values
         self.production_at = -math.inf
         self.refusals = 0  # logins refused in a row
+        self.battery = UNKNOWN  # the site's battery, as the latest poll found it (site rule 6)
 
     # -- the whole process -----------------------------------------------------------------------
 
@@ -321,6 +322,7 @@ class Follower:
             return False
         self.refusals = 0
         try:
+            self.battery = to_site(answer, self.options.production_source).battery.state
             report = to_report(answer, self.options)
             text = format_points(report.points)
         except Exception as exc:  # one odd answer must not end the process
@@ -362,7 +364,7 @@ class Follower:
     def _night(self) -> bool:
         """Whether the PVS reports no production now (False when it cannot tell)."""
         if time.monotonic() - self.production_at < self.timing.silence:
-            return self.production_kw is not None and self.production_kw < NIGHT_KW
+            return self.production_kw is not None and self.production_kw < NO_POWER_KW
         if getattr(self.session, "firmware", "") != "current":
             return False  # only a device poll tells
         try:
@@ -371,14 +373,13 @@ class Follower:
         except PVSError as exc:
             self.log("W", "night", f"could not read /sys/livedata to tell day from night: {exc}")
             return False
-        values = LiveValues()
+        values = self._live()
         values.seed(variables)
         production = values.production_kw
-        if production is None or production >= NIGHT_KW:
+        if production is None or production >= NO_POWER_KW:
             return False
         if self.serial:
-            time_ns = to_time_ns(variables.get("/sys/livedata/time"))
-            self._print_live(values.values, time_ns)
+            self._print_live(values.line())  # stamped by Telegraf: a poll's own time
         return True
 
     # -- the websocket ---------------------------------------------------------------------------
@@ -461,7 +462,7 @@ class Follower:
         number of frames. Raises PVSError (seed or enable failed), _Refused, _Unreachable."""
         from .wsclient import Closed, Refused, Telemetry, Unreachable
 
-        values = LiveValues()
+        values = self._live()
         with self.lock:
             if not self.serial:
                 self.serial = self._read_serial()
@@ -527,14 +528,21 @@ class Follower:
                 frames += self._frame(message, values)
         return frames
 
-    def _resume(self, values: LiveValues) -> None:
+    def _resume(self, values: LiveStream) -> None:
         """Seed every value from /sys/livedata, then set enable=1: while the socket is silent
-        nothing changes between the two, so the seed is exactly what the next frame updates."""
-        values.seed(self._livedata())
+        nothing changes between the two, so the seed is exactly what the next frame updates.
+        A failed seed leaves the values unknown until frames carry them."""
+        try:
+            variables: dict[str, Any] | None = self._livedata()
+        except PVSError as exc:
+            self.log("W", "seed", f"could not read /sys/livedata to seed the live values: {exc}")
+            variables = None
+        values.seed(variables)
+        values.serial = self.serial
         self._set_production(values)
         self._enable()
 
-    def _check(self, values: LiveValues, logins: int) -> bool | None:
+    def _check(self, values: LiveStream, logins: int) -> bool | None:
         """After a silence, or when the device poll logged in again: read /sys/livedata, which
         finds an expired session (the PVS goes silent when the session that enabled the socket
         ends) and logs in again; after a new login, seed from it and re-enable on the new
@@ -556,28 +564,25 @@ class Follower:
         finally:
             self.lock.release()
 
-    def _frame(self, message: str | bytes, values: LiveValues) -> bool:
+    def _frame(self, message: str | bytes, values: LiveStream) -> bool:
         """Print the line of one message; whether it was a power frame."""
-        try:
-            params = parse_frame(message)
-        except NotAFrame as exc:
-            self.log("W", "frame", f"ignored {exc}")
-            return False
-        if params is None:
+        live = values.message(message, self.battery)
+        if live is None:
             return False  # another notification
-        values.update(params)
+        for warning in live.warnings:
+            self.log("W", "frame: " + warning.split(":")[0], warning)
         self._set_production(values)
-        self._print_live(values.values, to_time_ns(params.get("time")))
-        return True
+        self._print_live(live.point)
+        return live.frame
 
-    def _print_live(self, values: Mapping[str, float], time_ns: int | None) -> None:
-        point = to_live_point(
-            values, self.serial, self.options.prefix, time_ns if self.options.device_time else None
-        )
+    def _live(self) -> LiveStream:
+        return LiveStream(self.serial, self.options.prefix, device_time=self.options.device_time)
+
+    def _print_live(self, point: Point | None) -> None:
         if point is not None:
             self.emit(format_points([point]))
 
-    def _set_production(self, values: LiveValues) -> None:
+    def _set_production(self, values: LiveStream) -> None:
         self.production_kw = values.production_kw
         self.production_at = time.monotonic()
 

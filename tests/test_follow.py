@@ -27,14 +27,6 @@ import pytest
 
 from sunpower_telegraf.cli import main
 from sunpower_telegraf.follow import Log, Timing, backoff, websocket_url
-from sunpower_telegraf.lineproto import Point, format_points
-from sunpower_telegraf.telemetry import (
-    LiveValues,
-    NotAFrame,
-    parse_frame,
-    to_live_point,
-    to_time_ns,
-)
 from tests.cases import FIXTURES
 from tests.standin import DEVICE_LIST, Reply
 from tests.wsstandin import SET_ENABLE, T0, TelemetryPVS
@@ -70,8 +62,8 @@ def known(value: Any) -> float | None:
 
 
 def expected_fields(state: dict[str, Any]) -> dict[str, float]:
-    """The sunpower_live fields of a livedata state: the PVS's own figures, soc as a percentage,
-    the backup time only with a battery's state of charge."""
+    """The sunpower_live fields of a livedata state on a battery site: the PVS's own figures,
+    soc as a percentage."""
     fields = {
         field: number
         for field, name in FIELD_OF.items()
@@ -80,9 +72,9 @@ def expected_fields(state: dict[str, Any]) -> dict[str, float]:
     soc = known(state.get("soc"))
     if soc is not None:
         fields["battery_soc_percent"] = round(soc * 100, 6)
-        backup = known(state.get("backupTimeRemaining"))
-        if backup is not None:
-            fields["battery_backup_time_min"] = backup
+    backup = known(state.get("backupTimeRemaining"))  # the site has a battery: a measurement
+    if backup is not None:
+        fields["battery_backup_time_min"] = backup
     return fields
 
 
@@ -435,113 +427,6 @@ def test_a_bad_host_is_one_error_line() -> None:
 
 
 # -- the pure parts, table-driven ---------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("message", "params"),
-    [
-        ('{"notification": "power", "params": {"pv_p": "1.5"}}', {"pv_p": "1.5"}),
-        (b'{"notification": "power", "params": {}}', {}),
-        ('{"notification": "status", "params": {"x": 1}}', None),  # another notification
-        ('{"params": {"pv_p": 1}}', None),  # no notification at all
-    ],
-)
-def test_parse_frame(message: str | bytes, params: dict[str, Any] | None) -> None:
-    assert parse_frame(message) == params
-
-
-@pytest.mark.parametrize(
-    ("message", "why"),
-    [
-        ("{not json", "a websocket message that is not JSON (9 bytes)"),
-        ("[1, 2]", "a websocket message that is JSON but not an object"),
-        (
-            '{"notification": "power", "params": [1]}',
-            "a power notification without a params object",
-        ),
-        ('{"notification": "power"}', "a power notification without a params object"),
-        ("[" * 100_000 + "]" * 100_000, "a websocket message that is not JSON (200000 bytes)"),
-    ],
-)
-def test_parse_frame_refuses(message: str, why: str) -> None:
-    with pytest.raises(NotAFrame) as refused:
-        parse_frame(message)
-    assert str(refused.value) == why
-
-
-@pytest.mark.parametrize(
-    ("value", "time_ns"),
-    [
-        (1751083263, 1751083263_000_000_000),
-        ("1751083263", 1751083263_000_000_000),
-        (1751083263.25, 1751083263_250_000_000),
-        (1751083263123, 1751083263_123_000_000),  # milliseconds, as some firmware may send
-        ("1751083263123", 1751083263_123_000_000),
-        (0, None),
-        (-5, None),
-        ("nan", None),
-        ("", None),
-        (None, None),
-        (True, None),
-        (1e30, None),  # neither seconds nor milliseconds
-    ],
-)
-def test_to_time_ns(value: Any, time_ns: int | None) -> None:
-    assert to_time_ns(value) == time_ns
-
-
-def test_live_values_keep_what_a_frame_leaves_out_and_drop_what_it_says_is_unknown() -> None:
-    values = LiveValues()
-    values.seed({"/sys/livedata/pv_p": "5.884100", "/sys/livedata/ess_p": "-4.962000"})
-    assert values.values == {"pv_p": 5.8841, "ess_p": -4.962}
-    values.update({"pv_p": 6, "time": 1751083263, "midstate": "2", "other": "1"})
-    assert values.values == {"pv_p": 6.0, "ess_p": -4.962}
-    for unknown in ("nan", "", None, "NaN", "inf", True, [1]):
-        values.update({"ess_p": -1.0})
-        values.update({"ess_p": unknown})
-        assert values.values == {"pv_p": 6.0}, unknown
-    values.seed({})  # a seed replaces everything: nothing known
-    assert values.values == {}
-
-
-@pytest.mark.parametrize(
-    ("values", "fields"),
-    [
-        # No battery: the PVS says nan, and 0 minutes of backup, which is no measurement.
-        (
-            {"pv_p": 1.5, "net_p": -0.5, "site_load_p": 1.0, "backupTimeRemaining": 0.0},
-            {"production_kw": 1.5, "grid_kw": -0.5, "consumption_kw": 1.0},
-        ),
-        (
-            {"soc": 0.5, "backupTimeRemaining": 30.0},
-            {"battery_soc_percent": 50.0, "battery_backup_time_min": 30.0},
-        ),
-        (
-            {"ess_en": -212.440002, "pv_en": 6351.200195},
-            {"battery_net_lifetime_kwh": -212.440002, "production_lifetime_kwh": 6351.200195},
-        ),
-        ({"pv_p": 1.23456789}, {"production_kw": 1.234568}),  # the PVS's six decimals
-    ],
-)
-def test_to_live_point(values: dict[str, float], fields: dict[str, float]) -> None:
-    point = to_live_point(values, SERIAL, "pv_", 5)
-    assert point == Point("pv_live", {"serial": SERIAL}, fields, 5)
-
-
-def test_no_live_point_without_a_known_value() -> None:
-    assert to_live_point({}, SERIAL, "sunpower_", None) is None
-    assert to_live_point({"backupTimeRemaining": 10.0}, SERIAL, "sunpower_", None) is None
-
-
-def test_the_documented_example_is_a_seed_and_a_frame() -> None:
-    text = (Path(__file__).resolve().parent.parent / "docs" / "follow.md").read_text()
-    example = text.split("Example (a battery site, charging):\n\n```text\n")[1].split("```")[0]
-    values = LiveValues()
-    values.seed(VARS)
-    values.update({"time": "1749996690"})
-    point = to_live_point(values.values, SERIAL, "sunpower_", to_time_ns("1749996690"))
-    assert point is not None
-    assert format_points([point]) == example
 
 
 def test_backoff_doubles_from_one_second_to_five_minutes_with_jitter() -> None:
