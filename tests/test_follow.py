@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -522,3 +523,115 @@ def test_the_shipped_execd_block() -> None:
     assert block["restart_delay"]
     known = {option for param in main.params for option in param.opts}
     assert {argument for argument in block["command"] if argument.startswith("--")} <= known
+
+
+# -- a misbehaving PVS6 ---------------------------------------------------------------------------
+
+ODD_VALUES = [1e308, -1e308, 10**30, None, True, False, [], [1, [2]], {}, {"a": {"b": 1}}, "x"]
+ODD_TIMES = [3600, 0, -1, 32503680000, 99999999999, 10**30, 1e308, "nan", None, [T0], {"t": T0}]
+
+
+def test_no_frame_ends_the_process_and_every_line_parses(telemetry, follow) -> None:
+    """Frames carrying every JSON type and values up to +-1e308, and times of a clock reset to
+    the epoch or past any real one: the process goes on, every line parses, none is stamped
+    before 2015 or more than a day ahead, and no lifetime 0 is printed."""
+    overrides: dict[int, dict[str, Any]] = {}
+    names = ["pv_p", "pv_en", "net_p", "net_en", "soc", "ess_p", "ess_en", "backupTimeRemaining"]
+    number = 1
+    for value in ODD_VALUES:
+        overrides[number] = dict.fromkeys(names, value)
+        number += 1
+    for when in ODD_TIMES:
+        overrides[number] = {"time": when, "pv_p": 1.0}
+        number += 1
+    for name in ("pv_en", "net_en", "site_load_en", "ess_en"):
+        overrides[number] = {name: 0, "pv_p": 2.0}
+        number += 1
+    pvs = telemetry(frames=number + 5, overrides=overrides)
+    run = follow(pvs, "--interval", "300")
+    run.wait_for(
+        "a line for the last frame",
+        lambda: (
+            pvs.done()
+            and run.points("sunpower_live")
+            and run.points("sunpower_live")[-1]["time"] == (T0 + number + 4) * 10**9
+        ),
+    )
+    assert run.process.poll() is None
+    assert run.end("stdin") == 0
+    lines = run.points()  # each parses, or this raises
+    assert len(lines) == len(run.lines)
+    now = time.time()
+    for line in lines:
+        if line["time"] is not None:
+            assert 1420070400 * 10**9 <= line["time"] <= (now + 86400) * 10**9
+        for value in line["fields"].values():
+            assert not isinstance(value, float) or math.isfinite(value)
+    for line in run.points("sunpower_live"):
+        for field in FIELD_OF:
+            if field.endswith("_lifetime_kwh"):
+                assert line["fields"].get(field) != 0.0, line
+    # Each odd time gave a line without one (Telegraf stamps it), and a warning said so.
+    assert sum(1 for line in run.points("sunpower_live") if line["time"] is None) >= len(ODD_TIMES)
+    assert any("is not plausible" in error or "without a time" in error for error in run.errors)
+    assert any("lifetime read 0, left out" in error for error in run.errors)
+
+
+def test_a_failing_seed_leaves_the_stream_printing(telemetry, follow) -> None:
+    pvs = telemetry(frames=30)
+    pvs.http.routes[LIVEDATA] = lambda request: Reply(500, b"")
+    run = follow(pvs, "--interval", "300")
+    run.wait_for("live lines", lambda: len(run.points("sunpower_live")) >= 20)
+    # Without a seed, the first line has only what the first frame carries.
+    assert run.points("sunpower_live")[0]["fields"] == {
+        "production_kw": 5.0,
+        "production_lifetime_kwh": 6351.25,
+    }
+    assert any(e.startswith("W! could not read /sys/livedata to seed") for e in run.errors)
+    assert run.end("stdin") == 0
+
+
+def test_a_refused_enable_is_a_warning_at_once_and_is_tried_again(telemetry, follow) -> None:
+    pvs = telemetry(frames=30)
+    refused = {"on": True}
+    enable = pvs.http.routes[SET_ENABLE]
+    forbidden = Reply(403, b'{"status": 403, "error": "Forbidden"}')
+    pvs.http.routes[SET_ENABLE] = lambda r: forbidden if refused["on"] else enable(r)
+    run = follow(pvs, "--interval", "300")
+    run.wait_for(
+        "the warning",
+        lambda: any("could not enable the telemetry websocket" in e for e in run.errors),
+    )
+    assert [e for e in run.errors if "enable" in e][0].startswith(
+        "W! could not enable the telemetry websocket: the PVS answered HTTP 403"
+    )
+    run.wait_for("another try", lambda: pvs.paths().count(SET_ENABLE) >= 3)
+    refused["on"] = False
+    run.wait_for("live lines once enabled", lambda: len(run.points("sunpower_live")) >= 10)
+    assert run.end("stdin") == 0
+
+
+def test_a_socket_closed_during_a_slow_device_poll_is_heard_again_before_it_ends(
+    telemetry, follow
+) -> None:
+    """The device list takes 20 s (a big site's 60 s, in the proportion of the shortened
+    timings); the PVS closes the socket meanwhile; the stream reconnects, seeds, enables and
+    prints again while the poll still waits."""
+    pvs = telemetry(frames=400, close_every=30, every=0.05)
+    slow = threading.Event()
+    devices = pvs.http.routes[DEVICES_LIST]
+    pvs.http.routes[DEVICES_LIST] = lambda r: replace(
+        devices(r), delay=20.0 if slow.is_set() else 0.0
+    )
+    run = follow(pvs, "--interval", "2")
+    run.wait_for("the first poll", lambda: len(run.points("sunpower_site")) == 1)
+    slow.set()
+    run.wait_for("the slow poll", lambda: pvs.paths().count(DEVICES_LIST) == 2)
+    asked = pvs.paths().count(DEVICES_LIST)
+    connects = pvs.events.count("connect")
+    run.wait_for("a reconnect", lambda: pvs.events.count("connect") > connects)
+    heard = len(run.points("sunpower_live"))
+    run.wait_for("lines after it", lambda: len(run.points("sunpower_live")) > heard + 5)
+    assert len(run.points("sunpower_site")) == 1  # the slow poll still has not answered
+    assert pvs.paths().count(DEVICES_LIST) == asked
+    assert run.end("stdin") == 0
