@@ -172,6 +172,32 @@ def _code(value: Any) -> int | None:
     return None
 
 
+def to_variable_list(document: Any) -> list[tuple[str, Any]] | None:
+    """The variables of a varserver answer, name and value, in the order given: its `values`
+    list (`{"values": [{"name": ..., "value": ...}], "count": n}`, what `name=` and `set=`
+    answer) or its `fmt=obj` object (name -> value). None when `document` is neither: not an
+    object, or an object with no variable (no name starting `/`) and no `values` list. An entry
+    of a `values` list without a name is skipped."""
+    if not isinstance(document, dict):
+        return None
+    values = document.get("values")
+    if isinstance(values, list):
+        return [
+            (item["name"], item.get("value"))
+            for item in values
+            if isinstance(item, dict) and isinstance(item.get("name"), str)
+        ]
+    if document and not any(str(key).startswith("/") for key in document):
+        return None
+    return [(str(key), value) for key, value in document.items()]
+
+
+def to_variables(document: Any) -> dict[str, Any] | None:
+    """`to_variable_list` as name -> value (a name given twice: its last value)."""
+    found = to_variable_list(document)
+    return None if found is None else dict(found)
+
+
 def check_device_list(document: Any, where: str) -> dict[str, Any]:
     """The device list envelope, or a PVSError saying why it cannot be used."""
     if not isinstance(document, dict):
@@ -213,15 +239,17 @@ def to_answer(documents: list[tuple[str, Any]]) -> Answer:
         elif isinstance(document, dict) and "ess_report" in document:
             once("ess_status", where, "a storage status")
             answer.ess_status = document
-        elif isinstance(document, dict) and isinstance(document.get("values"), list):
-            for item in document["values"]:
-                if isinstance(item, dict) and isinstance(item.get("name"), str):
-                    once("/" + item["name"], where, quote(item["name"]))
-                    answer.vars[item["name"]] = item.get("value")
-        elif isinstance(document, dict) and any(str(key).startswith("/sys/") for key in document):
-            for key, value in document.items():
-                once("/" + str(key), where, quote(str(key)))
-                answer.vars[str(key)] = value
+        elif (
+            isinstance(document, dict)
+            and (
+                isinstance(document.get("values"), list)
+                or any(str(key).startswith("/sys/") for key in document)
+            )
+            and (variables := to_variable_list(document)) is not None
+        ):
+            for name, value in variables:
+                once("/" + name, where, quote(name))
+                answer.vars[name] = value
         elif isinstance(document, dict) and "result" in document:
             check_device_list(document, where)  # the legacy envelope: says why it has no list
         else:

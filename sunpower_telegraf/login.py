@@ -4,10 +4,16 @@ Current firmware (PVS6 2025.06+, PVS5 2025.11+) wants a login: the serial is rea
 that needs none, `GET /auth?login` with HTTP Basic user `ssm_owner` and the serial's last five
 characters (or the given password) sets a `session` cookie, and `GET /auth?logout` ends it.
 
-Requests are counted against a limit (`begin`): each is sent only when it, the requests it
-cannot do without (a login is worth nothing without the request it is for) and the logout of a
-session held still fit. A session the PVS refuses (401/403) is dropped before logging in again:
-a stale cookie makes even the open addresses answer 401.
+Each call (a poll, one varserver read) brings its own `Call`: its deadline and its limit of
+requests. A request is sent only when it, the requests it cannot do without (a login is worth
+nothing without the request it is for) and the logout of a session held still fit in the call's
+limit. Calls from two threads at once share nothing but the session: the login, its cookie and
+the logout happen under the conversation's lock, one thread at a time, and every request in
+between goes out with the cookie it read, concurrently. A session the PVS refuses (401/403) is
+dropped before logging in again (a stale cookie makes even the open addresses answer 401), unless
+another thread has already logged in anew since that cookie was read: then its session is used.
+Each new session raises `generation`, so a client that set something on the old one (the
+telemetry websocket's enable) knows to set it again.
 """
 
 from __future__ import annotations
@@ -15,11 +21,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .answer import PVSError, means_logged_out, parse_json, to_error, to_text
+from .answer import PVSError, means_logged_out, parse_json, to_error, to_text, to_variables
 from .transport import Late, NotTLS, Transport, Unreachable
 
 LOGIN_USER = "ssm_owner"
@@ -59,11 +66,26 @@ class TooSoon(PVSError):
 
 T = TypeVar("T")
 
+
+class Call:
+    """One call's own state: its deadline, its limit of requests (0: none) and the requests it
+    has sent, and the time kept back for the logout while a session is held."""
+
+    def __init__(self, seconds: float, limit: int = 0, reserve: float = 0.0) -> None:
+        self.end = time.monotonic() + seconds
+        self.limit = limit
+        self.sent = 0
+        self.reserve = reserve
+
+    def left(self) -> float:
+        return self.end - time.monotonic()
+
+
 STATUS_ERRORS: dict[int, type[PVSError]] = {401: Refused, 403: Refused, 404: Missing, 400: NoData}
 
 
 class Conversation:
-    """Requests to one PVS, logged in where it wants it. `budget()` gives each request its time."""
+    """Requests to one PVS, logged in where it wants it, each within its `Call`."""
 
     def __init__(
         self,
@@ -71,7 +93,6 @@ class Conversation:
         base: str,
         login_base: str,
         password: str | None,
-        budget: Callable[[], float],
         plain: str | None = None,
     ) -> None:
         self.transport = transport
@@ -81,35 +102,56 @@ class Conversation:
         # host:port that is a plain-HTTP proxy or port forward); None: --host said https.
         self.plain = plain
         self.password = password
-        self.budget = budget
+        # The session: its cookie, and how many sessions there have been. Changed only under
+        # `lock`; read without it (one reference read).
+        self.lock = threading.RLock()
         self.cookies: dict[str, str] | None = None
+        self.generation = 0  # raised by each new login session
         self.logged_in = False
         self.password_from_serial = ""  # read once, for a second login when a session expires
         self.logins = 0  # login requests sent
         self.last_login: float | None = None  # time.monotonic() of the latest
         self.min_login_interval = 0.0  # seconds; a login sooner than this after the last fails
-        self.limit = 0  # requests allowed since `begin`; 0: no limit
-        self.start = 0
 
-    def begin(self, limit: int) -> None:
-        """Count the requests from now on against `limit` (a run's, a poll's)."""
-        self.limit = limit
-        self.start = self.transport.sent
+    def budget(self, call: Call) -> float:
+        """The time a request of `call` may take now."""
+        return call.left() - (call.reserve if self.cookies is not None else 0.0)
 
-    def spend(self, needed: int) -> None:
-        """Go ahead only when `needed` requests, this one first, fit in what is left, besides the
-        logout of a session held."""
-        if not self.limit:
+    def spend(self, call: Call, needed: int) -> None:
+        """Go ahead only when `needed` requests, this one first, fit in what is left of the
+        call's limit, besides the logout of a session held."""
+        if not call.limit:
             return
         held = 1 if self.cookies is not None else 0
-        if self.transport.sent - self.start + needed + held > self.limit:
-            raise OutOfRequests(f"no request left of the {self.limit}")
+        if call.sent + needed + held > call.limit:
+            raise OutOfRequests(f"no request left of the {call.limit}")
 
-    def get_json(self, path: str, base: str | None = None, seconds: float | None = None) -> Any:
+    def send(
+        self,
+        call: Call,
+        url: str,
+        seconds: float,
+        auth: tuple[str, str] | None = None,
+        cookies: dict[str, str] | None = None,
+    ) -> Any:
+        """One GET, counted against the call."""
+        if seconds > 0:
+            call.sent += 1
+        return self.transport.get(url, seconds, auth=auth, cookies=cookies)
+
+    def get_json(
+        self,
+        call: Call,
+        path: str,
+        base: str | None = None,
+        seconds: float | None = None,
+        cookies: dict[str, str] | None = None,
+    ) -> Any:
+        """One JSON document, sent with `cookies` (None: none)."""
         url = (base or self.base) + path
-        self.spend(1)
-        reply = self.transport.get(
-            url, self.budget() if seconds is None else seconds, cookies=self.cookies
+        self.spend(call, 1)
+        reply = self.send(
+            call, url, self.budget(call) if seconds is None else seconds, cookies=cookies
         )
         if reply.status != 200:
             error = STATUS_ERRORS.get(reply.status, PVSError)
@@ -129,17 +171,19 @@ class Conversation:
             raise error(f"the PVS answered {url} with an error: {problem}")
         return document
 
-    def fetch_serial(self) -> str:
+    def fetch_serial(self, call: Call, cookies: dict[str, str] | None = None) -> str:
         """The PVS serial, from either address that answers without a login."""
         why = "no serial in the answers"
+        name = SERIAL_VARS.partition("=")[2]
         readers: list[tuple[str, Callable[[Any], Any]]] = [
-            (SERIAL_VARS, lambda doc: doc["values"][0]["value"]),
+            (SERIAL_VARS, lambda doc: (to_variables(doc) or {})[name]),
             (SUPERVISOR_INFO, lambda doc: doc["supervisor"]["SERIAL"]),
         ]
         for path, read in readers:
-            self.spend(4)  # this read, the login, the request it is for, the logout
+            self.spend(call, 4)  # this read, the login, the request it is for, the logout
             try:
-                serial = read(self.at_login_base(functools.partial(self.get_json, path)))
+                get = functools.partial(self.get_json, call, path, cookies=cookies)
+                serial = read(self.at_login_base(call, get))
             except (Late, Unreachable):
                 raise  # no answer at all: no password would help
             except PVSError as exc:
@@ -154,10 +198,11 @@ class Conversation:
             f"({why}); set SUNPOWER_PVS_PASSWORD to the last 5 characters of the PVS serial"
         )
 
-    def login(self) -> None:
+    def login(self, call: Call) -> None:
+        """A new session; the caller holds `lock`."""
         self.cookies = None  # a stale session cookie makes even the open addresses answer 401
         if not self.password:
-            self.password_from_serial = self.password_from_serial or self.fetch_serial()[-5:]
+            self.password_from_serial = self.password_from_serial or self.fetch_serial(call)[-5:]
         password = self.password or self.password_from_serial
         if self.last_login is not None and self.min_login_interval > 0:
             wait = self.last_login + self.min_login_interval - time.monotonic()
@@ -167,13 +212,14 @@ class Conversation:
                     f"{self.min_login_interval:g} s ago",
                     wait,
                 )
-        self.spend(3)  # the login, the request it is for, the logout
+        self.spend(call, 3)  # the login, the request it is for, the logout
         self.logins += 1
         self.last_login = time.monotonic()
         reply = self.at_login_base(
-            lambda base: self.transport.get(
-                base + LOGIN, self.budget(), auth=(LOGIN_USER, password)
-            )
+            call,
+            lambda base: self.send(
+                call, base + LOGIN, self.budget(call), auth=(LOGIN_USER, password)
+            ),
         )
         url = self.login_base + LOGIN
         if reply.status in (401, 403):
@@ -192,29 +238,55 @@ class Conversation:
         if not reply.cookies:
             raise PVSError(f"the login at {url} answered without a session cookie")
         self.cookies = reply.cookies
+        self.generation += 1
         self.logged_in = True
 
-    def get_json_logged_in(self, path: str, seconds: float | None = None) -> Any:
-        """GET after logging in; a session that expired mid-run gets one more login."""
-        if self.cookies is None:
-            self.login()
+    @contextlib.contextmanager
+    def locked(self, call: Call) -> Any:
+        """The session to oneself, waiting no longer than the call may (another thread's login
+        takes one request's time)."""
+        if not self.lock.acquire(timeout=max(self.budget(call), 0.0)):
+            raise Late("the PVS did not answer in time (another request was logging in)")
         try:
-            return self.at_login_base(lambda base: self.get_json(path, base, seconds))
+            yield
+        finally:
+            self.lock.release()
+
+    def session(self, call: Call, stale: dict[str, str] | None = None) -> dict[str, str]:
+        """The cookie of a live session: the one held, or a new login's where there is none or
+        the one held is `stale` (the PVS refused it). A session another thread opened since
+        `stale` was read is used as it is."""
+        cookies = self.cookies
+        if cookies is not None and cookies is not stale:
+            return cookies
+        with self.locked(call):
+            if self.cookies is None or self.cookies is stale:
+                self.cookies = None  # the session is gone: its cookie would spoil every request
+                self.login(call)
+            assert self.cookies is not None  # a login that returns has set it
+            return self.cookies
+
+    def get_json_logged_in(self, call: Call, path: str, seconds: float | None = None) -> Any:
+        """GET after logging in; a session that expired mid-run gets one more login."""
+        cookies = self.session(call)
+        try:
+            return self.at_login_base(
+                call, lambda base: self.get_json(call, path, base, seconds, cookies)
+            )
         except Refused:
-            self.cookies = None  # the session is gone: its cookie would spoil every request
             try:
-                self.login()
+                cookies = self.session(call, stale=cookies)
             except OutOfRequests:
                 raise OutOfRequests(
-                    f"the PVS refused the session, and no request is left of the {self.limit} "
+                    f"the PVS refused the session, and no request is left of the {call.limit} "
                     "for another login"
                 ) from None
             try:
-                return self.get_json(path, self.login_base, seconds)
+                return self.get_json(call, path, self.login_base, seconds, cookies)
             except Refused as exc:
                 raise PVSError(f"{exc}, even right after logging in") from None
 
-    def at_login_base(self, send: Callable[[str], T]) -> T:
+    def at_login_base(self, call: Call, send: Callable[[str], T]) -> T:
         """`send(base)` to where logins go; where that meets a server that speaks no TLS and
         --host allows it, again over plain HTTP, which is then kept for good."""
         try:
@@ -223,7 +295,7 @@ class Conversation:
             if self.plain is None or self.login_base == self.plain:
                 raise
             self.login_base = self.plain
-            self.spend(1)
+            self.spend(call, 1)
             return send(self.login_base)
 
     def logout(self, seconds: float) -> None:
@@ -231,8 +303,10 @@ class Conversation:
         the session expires on its own within minutes."""
         if self.cookies is None or seconds <= 0.05:
             return
-        with contextlib.suppress(PVSError):
-            self.transport.get(self.login_base + LOGOUT, seconds, cookies=self.cookies)
+        call = Call(seconds)
+        with contextlib.suppress(PVSError), self.locked(call):
+            if self.cookies is not None:
+                self.transport.get(self.login_base + LOGOUT, call.left(), cookies=self.cookies)
         self.cookies = None
 
 

@@ -37,9 +37,10 @@ from collections import deque
 from typing import Any, Callable, NamedTuple
 from urllib.parse import urlsplit
 
-from .answer import Answer, PVSError, check_device_list, quote
+from .answer import Answer, PVSError, check_device_list, quote, to_variables
+from .lineproto import clean_text
 from .livedata import to_livedata
-from .login import Conversation, Missing, NoData, Refused
+from .login import Call, Conversation, Missing, NoData, Refused
 from .transport import TLS, Exchange, Late, Transport
 
 DEVICE_LIST = "/cgi-bin/dl_cgi?Command=DeviceList"
@@ -51,6 +52,8 @@ VARS_DEVICES = "/vars?match=/sys/devices/&fmt=obj"
 VARS_ESS = "/vars?match=/sys/devices/ess/&fmt=obj"
 ESS_PREFIX = "/sys/devices/ess/"
 VARS_TRANSFER_SWITCH = "/vars?match=/sys/devices/transfer_switch/&fmt=obj"
+TELEMETRY_ENABLE = "/sys/telemetryws/enable"
+SET_TELEMETRY = f"/vars?set={TELEMETRY_ENABLE}=1"
 
 MAX_REQUESTS = 8
 SECONDARY_SECONDS = 15.0  # what other PVS clients give one varserver call
@@ -108,14 +111,12 @@ def _valid_host(hostname: str) -> bool:
     return len(hostname) <= 253 and all(_LABEL.fullmatch(label) for label in labels)
 
 
-class Clock:
-    """The run's deadline, shared out among its requests."""
+class _Poll:
+    """One poll's own state: its `Call` (deadline, requests) and the answer being built."""
 
     def __init__(self, seconds: float) -> None:
-        self.end = time.monotonic() + seconds
-
-    def left(self) -> float:
-        return self.end - time.monotonic()
+        self.call = Call(seconds, MAX_REQUESTS, LOGOUT_RESERVE)
+        self.answer = Answer()
 
 
 class Session:
@@ -126,6 +127,11 @@ class Session:
     later polls go straight to them, with no DeviceList probe, serial read or login unless the
     session is gone. A session the PVS refuses is dropped, logged in again and the request tried
     once more, within the limit. `logout` ends the session. The latest requests are in `log`.
+
+    `--follow` reads through the same session, from two threads at once: the device poll, and
+    the telemetry websocket's `fetch_livedata`, `enable_telemetry` and `fetch_serial`. Each call
+    keeps its deadline, request count and answer to itself; logins are serial (the
+    conversation's lock), and each new login session raises `generation`.
     """
 
     def __init__(
@@ -144,23 +150,22 @@ class Session:
         # Plain HTTP for the login only where --host named no scheme and no certificate check.
         plain = self.target.base if self.target.bare and not tls.checks else None
         self.pvs = Conversation(
-            self.transport,
-            self.target.base,
-            self.target.login_base,
-            password,
-            self.primary_budget,
-            plain,
+            self.transport, self.target.base, self.target.login_base, password, plain
         )
         # "" until the first poll tells, then "legacy" or "current".
         self.firmware = ""
         self.varserver_only = source == "varserver"  # also learned: no devices/list on auto
-        self.clock = Clock(0.0)
-        self.answer = Answer()
 
     @property
     def logins(self) -> int:
         """Login requests sent so far."""
         return self.pvs.logins
+
+    @property
+    def generation(self) -> int:
+        """How many login sessions there have been: it grows with each new one, so whatever was
+        set on the PVS for a session (the websocket's enable) is known to be gone."""
+        return self.pvs.generation
 
     @property
     def log(self) -> deque[Exchange]:
@@ -179,127 +184,149 @@ class Session:
 
     def poll(self, seconds: float) -> Answer:
         """The site's documents, within `seconds` whatever the PVS does."""
-        self.clock = Clock(seconds)
-        self.pvs.begin(MAX_REQUESTS)
-        self.answer = Answer()
+        poll = _Poll(seconds)
         try:
             if self.varserver_only:
-                self.varserver()
+                self.varserver(poll)
             else:
-                self.device_list()
+                self.device_list(poll)
         except Late:
             raise PVSError(
                 f"the PVS at {self.target.base} did not finish answering within {seconds:g} s; "
                 "raise --timeout (and Telegraf's timeout) if it is just slow"
             ) from None
-        self.answer.firmware = self.firmware
-        self.answer.logged_in = self.pvs.logged_in
-        return self.answer
+        poll.answer.firmware = self.firmware
+        poll.answer.logged_in = self.pvs.logged_in
+        return poll.answer
 
     def get_json(self, path: str, seconds: float) -> Any:
         """One document at `path`, logged in where the firmware wants it, within `seconds`."""
-        self.clock = Clock(seconds)
-        self.pvs.begin(MAX_REQUESTS)
+        call = Call(seconds, MAX_REQUESTS, LOGOUT_RESERVE)
         if self.firmware != "current":
             try:
-                return self.pvs.get_json(path)
+                return self.pvs.get_json(call, path, cookies=self.pvs.cookies)
             except Refused:
                 pass
-        document = self.pvs.get_json_logged_in(path)
+        document = self.pvs.get_json_logged_in(call, path)
         self.firmware = "current"  # it wants a login
         return document
+
+    def fetch_livedata(self, seconds: float) -> dict[str, Any]:
+        """The `/sys/livedata` variables (`fmt=obj`: path -> value), within `seconds`."""
+        variables = to_variables(self.get_json(VARS_LIVEDATA, seconds))
+        if variables is None:
+            raise PVSError("the PVS answered /sys/livedata with something other than variables")
+        return variables
+
+    def enable_telemetry(self, seconds: float) -> None:
+        """Set `/sys/telemetryws/enable` to 1 (it defaults to 0 and resets on reboot), within
+        `seconds`; a PVSError when the PVS refuses or answers that it kept another value."""
+        variables = to_variables(self.get_json(SET_TELEMETRY, seconds)) or {}
+        value = variables.get(TELEMETRY_ENABLE)
+        if value is not None and str(value).strip() != "1":
+            raise PVSError(f"the PVS kept {TELEMETRY_ENABLE} at {clean_text(str(value))[:20]!r}")
+
+    def fetch_serial(self, seconds: float) -> str:
+        """The PVS serial (the live line's tag), from an address that needs no login."""
+        call = Call(seconds, MAX_REQUESTS)
+        return clean_text(self.pvs.fetch_serial(call, self.pvs.cookies))
 
     def logout(self, seconds: float) -> None:
         """End the session, if there is one, within `seconds`."""
         self.pvs.logout(seconds)
 
-    def primary_budget(self) -> float:
-        return self.clock.left() - (LOGOUT_RESERVE if self.pvs.cookies is not None else 0.0)
-
-    def secondary(self, what: str, path: str, fetch: Callable[[float], Any]) -> Any:
+    def secondary(self, poll: _Poll, what: str, path: str, fetch: Callable[[float], Any]) -> Any:
         """`fetch(seconds)`, or None with a warning when it fails, runs late, answers with an
         error or would pass the request limit."""
-        seconds = min(SECONDARY_SECONDS, self.primary_budget())
+        seconds = min(SECONDARY_SECONDS, self.pvs.budget(poll.call))
         try:
             return fetch(seconds)
         except PVSError as exc:
-            self.answer.warnings.append(f"{what} left out: {exc}")
-            self.answer.failed.append(path)
+            poll.answer.warnings.append(f"{what} left out: {exc}")
+            poll.answer.failed.append(path)
             return None
 
     # -- what each path reads ------------------------------------------------------------------
 
-    def device_list(self) -> None:
+    def device_list(self, poll: _Poll) -> None:
         """The legacy DeviceList, or on firmware that refuses it, devices/list after a login;
         with `auto`, the varserver where the firmware has no device list either."""
+        answer = poll.answer
         if self.firmware != "current":
             try:
-                document = self.pvs.get_json(DEVICE_LIST)
-                self.answer.devices = check_device_list(document, self.pvs.base)
+                document = self.pvs.get_json(poll.call, DEVICE_LIST, cookies=self.pvs.cookies)
+                answer.devices = check_device_list(document, self.pvs.base)
                 self.firmware = "legacy"
             except Refused:
                 pass  # current firmware: log in below
-        if self.answer.devices is None:
+        if answer.devices is None:
             self.firmware = "current"
             try:
-                document = self.pvs.get_json_logged_in(DEVICES)
+                document = self.pvs.get_json_logged_in(poll.call, DEVICES)
             except Missing:
                 if self.source == "devicelist":
                     raise
                 self.varserver_only = True
-                self.varserver()
+                self.varserver(poll)
                 return
-            self.answer.devices = check_device_list(document, self.pvs.login_base + DEVICES)
-        self.storage()
+            answer.devices = check_device_list(document, self.pvs.login_base + DEVICES)
+        self.storage(poll)
 
-    def storage(self) -> None:
+    def storage(self, poll: _Poll) -> None:
         """Livedata on current firmware, and the battery wherever the site has one."""
-        devices = self.answer.devices or {}
+        answer = poll.answer
+        devices = answer.devices or {}
         if self.firmware == "current":
-            self.vars("site figures (/sys/livedata)", VARS_LIVEDATA)
-            live = to_livedata(self.answer.vars)
+            self.vars(poll, "site figures (/sys/livedata)", VARS_LIVEDATA)
+            live = to_livedata(answer.vars)
             battery = (live is not None and live.has_battery) or _names_storage(devices)
             if battery or live is None or not live.no_battery:
                 # Livedata that failed, or says nothing of a battery, leaves the ESS to tell.
-                self.vars("battery (/sys/devices/ess)", VARS_ESS)
-                if battery or any(name.startswith(ESS_PREFIX) for name in self.answer.vars):
-                    self.vars("transfer switch", VARS_TRANSFER_SWITCH)
+                self.vars(poll, "battery (/sys/devices/ess)", VARS_ESS)
+                if battery or any(name.startswith(ESS_PREFIX) for name in answer.vars):
+                    self.vars(poll, "transfer switch", VARS_TRANSFER_SWITCH)
         elif _names_storage(devices):
-            status = self.secondary("storage status", ESS_STATUS, self.ess_status)
+            status = self.secondary(
+                poll, "storage status", ESS_STATUS, lambda s: self.ess_status(poll.call, s)
+            )
             if status is not None:
-                self.answer.ess_status = status
+                answer.ess_status = status
 
-    def ess_status(self, seconds: float) -> dict[str, Any]:
+    def ess_status(self, call: Call, seconds: float) -> dict[str, Any]:
         try:
-            document = self.pvs.get_json(ESS_STATUS, seconds=seconds)
+            document = self.pvs.get_json(
+                call, ESS_STATUS, seconds=seconds, cookies=self.pvs.cookies
+            )
         except Refused:
-            document = self.pvs.get_json_logged_in(ESS_STATUS, seconds)
+            document = self.pvs.get_json_logged_in(call, ESS_STATUS, seconds)
         if not isinstance(document, dict) or "ess_report" not in document:
             raise PVSError(f"the PVS answered {ESS_STATUS} with no storage status")
         return document
 
-    def varserver(self) -> None:
+    def varserver(self, poll: _Poll) -> None:
         self.firmware = "current"
         try:
-            devices = self.fetch_vars(VARS_DEVICES, self.primary_budget())
+            devices = self.fetch_vars(poll.call, VARS_DEVICES, self.pvs.budget(poll.call))
         except NoData:
             devices = {}  # no device at all: the run says so
-        self.vars("PVS details (/sys/info)", VARS_INFO)
-        self.vars("site figures (/sys/livedata)", VARS_LIVEDATA)
-        self.answer.vars.update(devices)
+        self.vars(poll, "PVS details (/sys/info)", VARS_INFO)
+        self.vars(poll, "site figures (/sys/livedata)", VARS_LIVEDATA)
+        poll.answer.vars.update(devices)
 
-    def vars(self, what: str, path: str) -> None:
-        found = self.secondary(what, path, lambda seconds: self.fetch_vars(path, seconds))
+    def vars(self, poll: _Poll, what: str, path: str) -> None:
+        found = self.secondary(
+            poll, what, path, lambda seconds: self.fetch_vars(poll.call, path, seconds)
+        )
         if found:
-            self.answer.vars.update(found)
+            poll.answer.vars.update(found)
 
-    def fetch_vars(self, path: str, seconds: float) -> dict[str, Any]:
+    def fetch_vars(self, call: Call, path: str, seconds: float) -> dict[str, Any]:
         """Varserver variables; a NoData (HTTP 400: no variable matches) is the caller's to
         judge, and so is an answer with no variables."""
-        document = self.pvs.get_json_logged_in(path, seconds)
-        if not isinstance(document, dict):
-            raise PVSError(f"the PVS answered {path} with something other than a JSON object")
-        return {str(key): value for key, value in document.items()}
+        variables = to_variables(self.pvs.get_json_logged_in(call, path, seconds))
+        if variables is None:
+            raise PVSError(f"the PVS answered {path} with something other than variables")
+        return variables
 
 
 def _names_storage(document: dict[str, Any]) -> bool:

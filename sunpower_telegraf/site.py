@@ -49,6 +49,15 @@ PVS's own site figures; and every rule about what the PVS's numbers mean lives h
    - *unknown* otherwise, above all on current firmware when `/sys/livedata` failed, answered
      an error object, or came back without its battery values: current firmware's
      `devices/list` never names a storage device, so its silence says nothing.
+7. **A transient unknown is not an absent battery** (`to_live_battery`). The PVS says 0 minutes
+   of backup on a site with no battery: the backup time is left out (silently: it is no
+   measurement there) only where rule 6 finds the battery *absent*. A `soc` the PVS does not know
+   in one poll (`nan`) leaves out the state of charge alone; on a site whose battery is
+   *present*, each battery figure the PVS does not know is named in a warning.
+
+Livedata's values outside their quantity's bounds (`livedata.BOUNDS`) are left out with a
+warning each (`to_live_figures`); the live stream (`telemetry.LiveStream`) applies the same rules
+3 and 7 to every frame, through the same functions.
 """
 
 from __future__ import annotations
@@ -83,7 +92,9 @@ PLACEHOLDER_CHANNELS = frozenset(
 COUNTER_SUFFIX = "ltea_3phsum_kwh"
 COUNTER_TOLERANCE_KWH = 1.0
 LEFT_OUT = object()  # a record this poll cannot print right (rule 1)
-EXPORT_KW = 0.005  # below -5 W a meter is exporting, not reading noise
+# A power under 5 W either way is none: a CT's noise. Below -5 W a meter is exporting; a
+# production under 5 W is no production (night, for --quiet-at-night; a glitch, for the summary).
+NO_POWER_KW = 0.005
 STORAGE_TYPES = frozenset(
     {"Energy Storage System", "ESS BMS", "ESS Hub", "Storage Inverter", "Battery", "HUB+"}
 )
@@ -152,7 +163,7 @@ def to_site(answer: Answer, production_source: str = "auto") -> Site:
     listed = answer.devices is not None
     raw: list[Any] = _listed(answer.devices) if listed else varserver.records
     battery = _battery(answer, raw, status, varserver.storage, live)
-    live = _live_counters(live, warnings)
+    live = to_live_figures(live, battery.state, warnings)
     joined = _joined(raw, status + varserver.storage)
     records = []
     for record in joined:
@@ -210,10 +221,18 @@ def _battery(
     )
 
 
-def _live_counters(live: LiveData | None, warnings: list[str]) -> LiveData | None:
-    """Livedata with its counters that read 0 left out (rule 3)."""
+def to_live_figures(live: LiveData | None, battery: str, warnings: list[str]) -> LiveData | None:
+    """Livedata with every meaning rule applied: values out of bounds named (livedata.py left
+    them out), lifetime counters of 0 left out (rule 3), the battery's figures by rule 7 given
+    the site's `battery` state (rule 6)."""
     if live is None:
         return None
+    warnings.extend(live.problems)
+    return to_live_battery(to_live_counters(live, warnings), battery, warnings)
+
+
+def to_live_counters(live: LiveData, warnings: list[str]) -> LiveData:
+    """Livedata with its counters that read 0 left out, each with a warning (rule 3)."""
     for name, at_pvs in LIVE_COUNTERS.items():
         if getattr(live, name) == 0.0:
             warnings.append(f"/sys/livedata/{at_pvs}: lifetime read 0, left out (a PVS glitch)")
@@ -227,6 +246,28 @@ def _live_counters(live: LiveData | None, warnings: list[str]) -> LiveData | Non
         load_kwh=kept(live.load_kwh),
         ess_kwh=kept(live.ess_kwh),
     )
+
+
+# LiveData battery attribute -> the livedata name and the field it prints, for rule 7's warnings
+BATTERY_FIGURES = {
+    "soc_percent": ("soc", "battery_soc_percent"),
+    "backup_minutes": ("backupTimeRemaining", "battery_backup_time_min"),
+}
+
+
+def to_live_battery(live: LiveData, battery: str, warnings: list[str]) -> LiveData:
+    """Rule 7: the backup time left out only where the site has no battery (`battery` is rule
+    6's `ABSENT`); on a site whose battery is `PRESENT`, every battery figure the PVS gives as
+    unknown named in a warning."""
+    if battery == ABSENT:
+        return live._replace(backup_minutes=None)
+    if battery == PRESENT:
+        for attribute, (name, field_name) in BATTERY_FIGURES.items():
+            if getattr(live, attribute) is None and name in live.unknown:
+                warnings.append(
+                    f"{field_name} left out: the PVS does not know /sys/livedata/{name} now (nan)"
+                )
+    return live
 
 
 def _joined(raw: Sequence[Any], storage: Sequence[Mapping[str, Any]]) -> list[Any]:
@@ -321,12 +362,12 @@ def _varserver_subtype(record: Mapping[str, Any], live: LiveData | None) -> str 
         value = to_number(record.get(key))
         if value is None or gross is None or net is None:
             continue
-        if value == 0 and (key != "p_3phsum_kw" or abs(gross - net) < 10 * EXPORT_KW):
+        if value == 0 and (key != "p_3phsum_kw" or abs(gross - net) < 10 * NO_POWER_KW):
             continue  # a lifetime of 0 is a glitch; a power of 0 tells only a clear difference
         return GROSS if abs(value - gross) < abs(value - net) else NET
     power = to_number(record.get("p_3phsum_kw"))
     exported = to_number(record.get("neg_ltea_3phsum_kwh"))
-    if (power is not None and power < -EXPORT_KW) or (
+    if (power is not None and power < -NO_POWER_KW) or (
         exported is not None and exported > COUNTER_TOLERANCE_KWH
     ):
         return NET  # it saw export: a line-side meter measures the home, which never exports

@@ -60,9 +60,7 @@ from typing import Any, NamedTuple
 from .devices import parse_datatime, to_number
 from .health import Inverters, to_inverter_fields
 from .lineproto import FieldValue, Point, clean_text
-from .site import ABSENT, PRESENT, Site, devices_of, meter_kind
-
-ZERO_KW = 0.005
+from .site import ABSENT, NO_POWER_KW, PRESENT, Site, devices_of, meter_kind
 
 
 class Summary(NamedTuple):
@@ -219,7 +217,7 @@ def _production(
             power = live.pv_kw
         else:
             power = _number(meter, "p_3phsum_kw") if meter is not None else inverter_kw
-        if power is not None and abs(power) < ZERO_KW and (inverter_kw or 0) > ZERO_KW:
+        if power is not None and abs(power) < NO_POWER_KW and (inverter_kw or 0) > NO_POWER_KW:
             power = inverter_kw  # a production CT reading 0 while the inverters produce
     elif source == "meter":
         power = live.pv_kw if live is not None and live.pv_kw is not None else None

@@ -115,24 +115,41 @@ class _NoCookies(http.cookiejar.DefaultCookiePolicy):
 
 class Transport:
     """GETs to the PVS, each within a budget. The latest requests are logged in `exchanges`;
-    `sent` counts every request ever sent."""
+    `sent` counts every request ever sent.
+
+    Threads may send at once: each calling thread has its own `requests.Session` and so its own
+    connections (requests does not promise a session is safe to share), and the counters are
+    kept under a lock."""
 
     def __init__(self, tls: TLS, proxy: str | None = None) -> None:
         self.tls = tls
         if tls.verify is False:
             # The PVS's certificate is self-signed: accepting it is the choice, not a surprise.
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-        self.session = requests.Session()
-        self.session.trust_env = False
-        self.session.cookies.set_policy(_NoCookies())
-        self.session.headers["User-Agent"] = "sunpower-lp"
-        if proxy:
-            self.session.proxies = {"http": proxy, "https": proxy}
-        adapter = _Adapter(tls.context(), tls.fingerprint)
-        self.session.mount("https://", adapter)
-        self.session.mount("http://", adapter)
+        self.proxy = proxy
+        self.context = tls.context()
+        self.local = threading.local()
+        self.lock = threading.Lock()
+        self.session = self._session()  # the first thread's, made now: the cost of starting
         self.exchanges: deque[Exchange] = deque(maxlen=LOG_SIZE)
         self.sent = 0
+
+    def _session(self) -> requests.Session:
+        """The calling thread's session, made on its first request."""
+        session: requests.Session | None = getattr(self.local, "session", None)
+        if session is not None:
+            return session
+        session = requests.Session()
+        session.trust_env = False
+        session.cookies.set_policy(_NoCookies())
+        session.headers["User-Agent"] = "sunpower-lp"
+        if self.proxy:
+            session.proxies = {"http": self.proxy, "https": self.proxy}
+        adapter = _Adapter(self.context, self.tls.fingerprint)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        self.local.session = session
+        return session
 
     def get(
         self,
@@ -145,13 +162,15 @@ class Transport:
         if seconds <= 0:
             self.exchanges.append(Exchange(url, "not sent: no time left", 0.0))
             raise Late(f"the PVS did not answer in time ({url})")
-        self.sent += 1
+        with self.lock:
+            self.sent += 1
+        session = self._session()
         outcome: list[Any] = []
         cancelled = threading.Event()
 
         def run() -> None:
             try:
-                outcome.append(self._get(url, seconds, auth, cookies, cancelled))
+                outcome.append(self._get(session, url, seconds, auth, cookies, cancelled))
             except BaseException as exc:  # handed to the caller's thread
                 outcome.append(exc)
 
@@ -175,6 +194,7 @@ class Transport:
 
     def _get(
         self,
+        session: requests.Session,
         url: str,
         seconds: float,
         auth: tuple[str, str] | None,
@@ -188,7 +208,7 @@ class Transport:
             headers["Authorization"] = "Basic " + token.decode("ascii")
         try:
             # verify= on every request: with trust_env off nothing overrides it, but say it here.
-            with self.session.get(
+            with session.get(
                 url,
                 headers=headers,
                 cookies=cookies,

@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +28,6 @@ import pytest
 
 from sunpower_telegraf.cli import main
 from sunpower_telegraf.follow import Log, Timing, backoff, websocket_url
-from sunpower_telegraf.lineproto import Point, format_points
-from sunpower_telegraf.telemetry import (
-    LiveValues,
-    NotAFrame,
-    parse_frame,
-    to_live_point,
-    to_time_ns,
-)
 from tests.cases import FIXTURES
 from tests.standin import DEVICE_LIST, Reply
 from tests.wsstandin import SET_ENABLE, T0, TelemetryPVS
@@ -70,8 +63,8 @@ def known(value: Any) -> float | None:
 
 
 def expected_fields(state: dict[str, Any]) -> dict[str, float]:
-    """The sunpower_live fields of a livedata state: the PVS's own figures, soc as a percentage,
-    the backup time only with a battery's state of charge."""
+    """The sunpower_live fields of a livedata state on a battery site: the PVS's own figures,
+    soc as a percentage."""
     fields = {
         field: number
         for field, name in FIELD_OF.items()
@@ -80,9 +73,9 @@ def expected_fields(state: dict[str, Any]) -> dict[str, float]:
     soc = known(state.get("soc"))
     if soc is not None:
         fields["battery_soc_percent"] = round(soc * 100, 6)
-        backup = known(state.get("backupTimeRemaining"))
-        if backup is not None:
-            fields["battery_backup_time_min"] = backup
+    backup = known(state.get("backupTimeRemaining"))  # the site has a battery: a measurement
+    if backup is not None:
+        fields["battery_backup_time_min"] = backup
     return fields
 
 
@@ -437,113 +430,6 @@ def test_a_bad_host_is_one_error_line() -> None:
 # -- the pure parts, table-driven ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("message", "params"),
-    [
-        ('{"notification": "power", "params": {"pv_p": "1.5"}}', {"pv_p": "1.5"}),
-        (b'{"notification": "power", "params": {}}', {}),
-        ('{"notification": "status", "params": {"x": 1}}', None),  # another notification
-        ('{"params": {"pv_p": 1}}', None),  # no notification at all
-    ],
-)
-def test_parse_frame(message: str | bytes, params: dict[str, Any] | None) -> None:
-    assert parse_frame(message) == params
-
-
-@pytest.mark.parametrize(
-    ("message", "why"),
-    [
-        ("{not json", "a websocket message that is not JSON (9 bytes)"),
-        ("[1, 2]", "a websocket message that is JSON but not an object"),
-        (
-            '{"notification": "power", "params": [1]}',
-            "a power notification without a params object",
-        ),
-        ('{"notification": "power"}', "a power notification without a params object"),
-        ("[" * 100_000 + "]" * 100_000, "a websocket message that is not JSON (200000 bytes)"),
-    ],
-)
-def test_parse_frame_refuses(message: str, why: str) -> None:
-    with pytest.raises(NotAFrame) as refused:
-        parse_frame(message)
-    assert str(refused.value) == why
-
-
-@pytest.mark.parametrize(
-    ("value", "time_ns"),
-    [
-        (1751083263, 1751083263_000_000_000),
-        ("1751083263", 1751083263_000_000_000),
-        (1751083263.25, 1751083263_250_000_000),
-        (1751083263123, 1751083263_123_000_000),  # milliseconds, as some firmware may send
-        ("1751083263123", 1751083263_123_000_000),
-        (0, None),
-        (-5, None),
-        ("nan", None),
-        ("", None),
-        (None, None),
-        (True, None),
-        (1e30, None),  # neither seconds nor milliseconds
-    ],
-)
-def test_to_time_ns(value: Any, time_ns: int | None) -> None:
-    assert to_time_ns(value) == time_ns
-
-
-def test_live_values_keep_what_a_frame_leaves_out_and_drop_what_it_says_is_unknown() -> None:
-    values = LiveValues()
-    values.seed({"/sys/livedata/pv_p": "5.884100", "/sys/livedata/ess_p": "-4.962000"})
-    assert values.values == {"pv_p": 5.8841, "ess_p": -4.962}
-    values.update({"pv_p": 6, "time": 1751083263, "midstate": "2", "other": "1"})
-    assert values.values == {"pv_p": 6.0, "ess_p": -4.962}
-    for unknown in ("nan", "", None, "NaN", "inf", True, [1]):
-        values.update({"ess_p": -1.0})
-        values.update({"ess_p": unknown})
-        assert values.values == {"pv_p": 6.0}, unknown
-    values.seed({})  # a seed replaces everything: nothing known
-    assert values.values == {}
-
-
-@pytest.mark.parametrize(
-    ("values", "fields"),
-    [
-        # No battery: the PVS says nan, and 0 minutes of backup, which is no measurement.
-        (
-            {"pv_p": 1.5, "net_p": -0.5, "site_load_p": 1.0, "backupTimeRemaining": 0.0},
-            {"production_kw": 1.5, "grid_kw": -0.5, "consumption_kw": 1.0},
-        ),
-        (
-            {"soc": 0.5, "backupTimeRemaining": 30.0},
-            {"battery_soc_percent": 50.0, "battery_backup_time_min": 30.0},
-        ),
-        (
-            {"ess_en": -212.440002, "pv_en": 6351.200195},
-            {"battery_net_lifetime_kwh": -212.440002, "production_lifetime_kwh": 6351.200195},
-        ),
-        ({"pv_p": 1.23456789}, {"production_kw": 1.234568}),  # the PVS's six decimals
-    ],
-)
-def test_to_live_point(values: dict[str, float], fields: dict[str, float]) -> None:
-    point = to_live_point(values, SERIAL, "pv_", 5)
-    assert point == Point("pv_live", {"serial": SERIAL}, fields, 5)
-
-
-def test_no_live_point_without_a_known_value() -> None:
-    assert to_live_point({}, SERIAL, "sunpower_", None) is None
-    assert to_live_point({"backupTimeRemaining": 10.0}, SERIAL, "sunpower_", None) is None
-
-
-def test_the_documented_example_is_a_seed_and_a_frame() -> None:
-    text = (Path(__file__).resolve().parent.parent / "docs" / "follow.md").read_text()
-    example = text.split("Example (a battery site, charging):\n\n```text\n")[1].split("```")[0]
-    values = LiveValues()
-    values.seed(VARS)
-    values.update({"time": "1749996690"})
-    point = to_live_point(values.values, SERIAL, "sunpower_", to_time_ns("1749996690"))
-    assert point is not None
-    assert format_points([point]) == example
-
-
 def test_backoff_doubles_from_one_second_to_five_minutes_with_jitter() -> None:
     timing = Timing()
     rng = random.Random(18)
@@ -637,3 +523,115 @@ def test_the_shipped_execd_block() -> None:
     assert block["restart_delay"]
     known = {option for param in main.params for option in param.opts}
     assert {argument for argument in block["command"] if argument.startswith("--")} <= known
+
+
+# -- a misbehaving PVS6 ---------------------------------------------------------------------------
+
+ODD_VALUES = [1e308, -1e308, 10**30, None, True, False, [], [1, [2]], {}, {"a": {"b": 1}}, "x"]
+ODD_TIMES = [3600, 0, -1, 32503680000, 99999999999, 10**30, 1e308, "nan", None, [T0], {"t": T0}]
+
+
+def test_no_frame_ends_the_process_and_every_line_parses(telemetry, follow) -> None:
+    """Frames carrying every JSON type and values up to +-1e308, and times of a clock reset to
+    the epoch or past any real one: the process goes on, every line parses, none is stamped
+    before 2015 or more than a day ahead, and no lifetime 0 is printed."""
+    overrides: dict[int, dict[str, Any]] = {}
+    names = ["pv_p", "pv_en", "net_p", "net_en", "soc", "ess_p", "ess_en", "backupTimeRemaining"]
+    number = 1
+    for value in ODD_VALUES:
+        overrides[number] = dict.fromkeys(names, value)
+        number += 1
+    for when in ODD_TIMES:
+        overrides[number] = {"time": when, "pv_p": 1.0}
+        number += 1
+    for name in ("pv_en", "net_en", "site_load_en", "ess_en"):
+        overrides[number] = {name: 0, "pv_p": 2.0}
+        number += 1
+    pvs = telemetry(frames=number + 5, overrides=overrides)
+    run = follow(pvs, "--interval", "300")
+    run.wait_for(
+        "a line for the last frame",
+        lambda: (
+            pvs.done()
+            and run.points("sunpower_live")
+            and run.points("sunpower_live")[-1]["time"] == (T0 + number + 4) * 10**9
+        ),
+    )
+    assert run.process.poll() is None
+    assert run.end("stdin") == 0
+    lines = run.points()  # each parses, or this raises
+    assert len(lines) == len(run.lines)
+    now = time.time()
+    for line in lines:
+        if line["time"] is not None:
+            assert 1420070400 * 10**9 <= line["time"] <= (now + 86400) * 10**9
+        for value in line["fields"].values():
+            assert not isinstance(value, float) or math.isfinite(value)
+    for line in run.points("sunpower_live"):
+        for field in FIELD_OF:
+            if field.endswith("_lifetime_kwh"):
+                assert line["fields"].get(field) != 0.0, line
+    # Each odd time gave a line without one (Telegraf stamps it), and a warning said so.
+    assert sum(1 for line in run.points("sunpower_live") if line["time"] is None) >= len(ODD_TIMES)
+    assert any("is not plausible" in error or "without a time" in error for error in run.errors)
+    assert any("lifetime read 0, left out" in error for error in run.errors)
+
+
+def test_a_failing_seed_leaves_the_stream_printing(telemetry, follow) -> None:
+    pvs = telemetry(frames=30)
+    pvs.http.routes[LIVEDATA] = lambda request: Reply(500, b"")
+    run = follow(pvs, "--interval", "300")
+    run.wait_for("live lines", lambda: len(run.points("sunpower_live")) >= 20)
+    # Without a seed, the first line has only what the first frame carries.
+    assert run.points("sunpower_live")[0]["fields"] == {
+        "production_kw": 5.0,
+        "production_lifetime_kwh": 6351.25,
+    }
+    assert any(e.startswith("W! could not read /sys/livedata to seed") for e in run.errors)
+    assert run.end("stdin") == 0
+
+
+def test_a_refused_enable_is_a_warning_at_once_and_is_tried_again(telemetry, follow) -> None:
+    pvs = telemetry(frames=30)
+    refused = {"on": True}
+    enable = pvs.http.routes[SET_ENABLE]
+    forbidden = Reply(403, b'{"status": 403, "error": "Forbidden"}')
+    pvs.http.routes[SET_ENABLE] = lambda r: forbidden if refused["on"] else enable(r)
+    run = follow(pvs, "--interval", "300")
+    run.wait_for(
+        "the warning",
+        lambda: any("could not enable the telemetry websocket" in e for e in run.errors),
+    )
+    assert [e for e in run.errors if "enable" in e][0].startswith(
+        "W! could not enable the telemetry websocket: the PVS answered HTTP 403"
+    )
+    run.wait_for("another try", lambda: pvs.paths().count(SET_ENABLE) >= 3)
+    refused["on"] = False
+    run.wait_for("live lines once enabled", lambda: len(run.points("sunpower_live")) >= 10)
+    assert run.end("stdin") == 0
+
+
+def test_a_socket_closed_during_a_slow_device_poll_is_heard_again_before_it_ends(
+    telemetry, follow
+) -> None:
+    """The device list takes 20 s (a big site's 60 s, in the proportion of the shortened
+    timings); the PVS closes the socket meanwhile; the stream reconnects, seeds, enables and
+    prints again while the poll still waits."""
+    pvs = telemetry(frames=400, close_every=30, every=0.05)
+    slow = threading.Event()
+    devices = pvs.http.routes[DEVICES_LIST]
+    pvs.http.routes[DEVICES_LIST] = lambda r: replace(
+        devices(r), delay=20.0 if slow.is_set() else 0.0
+    )
+    run = follow(pvs, "--interval", "2")
+    run.wait_for("the first poll", lambda: len(run.points("sunpower_site")) == 1)
+    slow.set()
+    run.wait_for("the slow poll", lambda: pvs.paths().count(DEVICES_LIST) == 2)
+    asked = pvs.paths().count(DEVICES_LIST)
+    connects = pvs.events.count("connect")
+    run.wait_for("a reconnect", lambda: pvs.events.count("connect") > connects)
+    heard = len(run.points("sunpower_live"))
+    run.wait_for("lines after it", lambda: len(run.points("sunpower_live")) > heard + 5)
+    assert len(run.points("sunpower_site")) == 1  # the slow poll still has not answered
+    assert pvs.paths().count(DEVICES_LIST) == asked
+    assert run.end("stdin") == 0

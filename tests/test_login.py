@@ -5,18 +5,24 @@ from __future__ import annotations
 import hashlib
 import json
 import ssl
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trustme
 from click.testing import CliRunner, Result
 
+from sunpower_telegraf.answer import PVSError
 from sunpower_telegraf.cli import main
 from sunpower_telegraf.login import TooSoon
 from sunpower_telegraf.pvs import Session
 from sunpower_telegraf.transport import LOG_SIZE
 from tests.cases import FIXTURES, GOLDEN
-from tests.standin import DEVICE_LIST, CurrentFirmware, json_reply
+from tests.standin import DEVICE_LIST, CurrentFirmware, Reply, Request, json_reply
 
 SERIAL = "ZT230185000549A1234"
 DAY = json.loads((FIXTURES / "pvs6-day" / "devicelist.json").read_text())
@@ -358,3 +364,127 @@ def test_the_request_log_stays_bounded(standin) -> None:
     assert len(session.log) == LOG_SIZE
     assert session.log[-1].url == f"http://{pvs.hostport}{DEVICE_LIST}"
     assert (session.firmware, session.logins, len(pvs.requests)) == ("legacy", 0, LOG_SIZE + 6)
+
+
+# -- the requests of --follow's websocket side, on the same session --------------------------
+
+SET_ENABLE = "/vars?set=/sys/telemetryws/enable=1"
+
+
+def enable_answer(value: str) -> Callable[[Request], Reply]:
+    return lambda request: json_reply(
+        {"values": [{"name": "/sys/telemetryws/enable", "value": value}], "count": 1}
+    )
+
+
+def test_fetch_livedata_gives_the_variables(standin, firmware) -> None:
+    firmware.vars = VARS_DAY
+    pvs = standin(firmware.routes())
+    session = Session(f"http://{pvs.hostport}")
+    live = session.fetch_livedata(5)
+    assert live == {k: v for k, v in VARS_DAY.items() if k.startswith("/sys/livedata/")}
+    assert pvs.paths() == [LIVEDATA, SERIAL_PATH, "/auth?login", LIVEDATA]
+    assert (session.logins, session.generation) == (1, 1)
+
+
+def test_fetch_serial_needs_no_login(standin, firmware) -> None:
+    pvs = standin(firmware.routes())
+    session = Session(f"http://{pvs.hostport}")
+    assert session.fetch_serial(5) == SERIAL
+    assert pvs.paths() == [SERIAL_PATH]
+
+
+def test_enable_telemetry_sets_it_on_the_session(standin, firmware) -> None:
+    routes = firmware.routes()
+    routes[SET_ENABLE] = firmware.guarded(enable_answer("1"))
+    pvs = standin(routes)
+    session = Session(f"http://{pvs.hostport}")
+    session.poll(10)
+    session.enable_telemetry(5)
+    assert pvs.paths()[5:] == [SET_ENABLE]  # the poll's session: no second login
+    assert pvs.requests[5].cookies == {"session": "s0001"}
+
+
+@pytest.mark.parametrize(
+    ("route", "message"),
+    [
+        (
+            lambda firmware: firmware.guarded(enable_answer("0")),
+            "the PVS kept /sys/telemetryws/enable at '0'",
+        ),
+        (
+            lambda firmware: lambda r: json_reply({"status": 403, "error": "Unauthorized"}, 403),
+            "the PVS answered HTTP 403 to http://{host}" + SET_ENABLE + ", even right after "
+            "logging in",
+        ),
+    ],
+    ids=["kept at 0", "refused"],
+)
+def test_a_refused_enable_is_an_error(standin, firmware, route, message) -> None:
+    routes = firmware.routes()
+    routes[SET_ENABLE] = route(firmware)
+    pvs = standin(routes)
+    session = Session(f"http://{pvs.hostport}")
+    session.poll(10)
+    with pytest.raises(PVSError) as caught:
+        session.enable_telemetry(5)
+    assert str(caught.value) == message.format(host=pvs.hostport)
+
+
+def test_the_websocket_side_reads_while_a_slow_poll_runs(standin, firmware) -> None:
+    """The device list takes 3 s; livedata and the enable, asked from another thread meanwhile,
+    are answered at once on the same session, with no second login."""
+    firmware.vars = VARS_DAY
+    slow = threading.Event()
+    routes = firmware.routes()
+    devices = routes[DEVICES_PATH]
+    routes[DEVICES_PATH] = lambda r: replace(devices(r), delay=3.0 if slow.is_set() else 0.0)
+    routes[SET_ENABLE] = firmware.guarded(enable_answer("1"))
+    pvs = standin(routes)
+    session = Session(f"http://{pvs.hostport}")
+    session.poll(10)
+    slow.set()
+    poll = threading.Thread(target=session.poll, args=(10,))
+    poll.start()
+    while DEVICES_PATH not in pvs.paths()[5:]:
+        time.sleep(0.01)
+    live = session.fetch_livedata(5)
+    session.enable_telemetry(5)
+    assert poll.is_alive()  # both answered while the device list was still on its way
+    poll.join()
+    assert live["/sys/livedata/pv_p"] == VARS_DAY["/sys/livedata/pv_p"]
+    assert pvs.paths()[5:] == [DEVICES_PATH, LIVEDATA, SET_ENABLE, LIVEDATA]
+    assert (session.logins, session.generation) == (1, 1)
+
+
+def test_two_threads_meeting_a_gone_session_log_in_once(standin, firmware) -> None:
+    """Both requests go out with the expired cookie and are refused; the first to get the
+    session logs in, the second uses that new session rather than logging in again."""
+    firmware.vars = VARS_DAY
+    routes = firmware.routes()
+    livedata, login = routes[LIVEDATA], routes["/auth?login"]
+    routes[LIVEDATA] = lambda r: replace(livedata(r), delay=0.5)  # both in flight at once
+    routes["/auth?login"] = lambda r: replace(login(r), delay=0.5)  # the second waits for it
+    pvs = standin(routes)
+    session = Session(f"http://{pvs.hostport}")
+    session.fetch_livedata(5)
+    firmware.sessions.clear()  # the session expires
+    start = threading.Barrier(2)
+    got: list[dict[str, Any]] = []
+
+    def read() -> None:
+        start.wait()
+        got.append(session.fetch_livedata(10))
+
+    threads = [threading.Thread(target=read) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(got) == 2 and got[0] == got[1]
+    assert (session.logins, session.generation, firmware.logins) == (2, 2, 2)
+    assert pvs.paths()[4:].count("/auth?login") == 1
+    assert {r.cookies.get("session") for r in pvs.requests[4:] if r.path == LIVEDATA} == {
+        "s0001",
+        "s0002",
+    }

@@ -99,9 +99,11 @@ def test_nan_battery_values_say_none(
     assert (live.no_battery, live.has_battery) == (no_battery, has_battery)
 
 
-def test_backup_time_only_beside_a_state_of_charge() -> None:
+def test_backup_time_is_kept_beside_an_unknown_state_of_charge() -> None:
+    """Whether a backup time means anything is the site's rule 7, not livedata's."""
     without = to_livedata({P + "pv_p": "1.0", P + "soc": "nan", P + "backupTimeRemaining": "0"})
-    assert without is not None and without.backup_minutes is None
+    assert without is not None
+    assert (without.soc_percent, without.backup_minutes, without.unknown) == (None, 0.0, ("soc",))
     beside = to_livedata({P + "soc": "0.25", P + "backupTimeRemaining": "0"})
     assert beside is not None and (beside.soc_percent, beside.backup_minutes) == (25.0, 0.0)
 

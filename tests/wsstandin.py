@@ -14,6 +14,7 @@ It behaves as a PVS is reported to:
   speaks again, or with `old_sockets_stay_silent` only a socket opened after that;
 - a message that is not JSON comes before frames 7, 32, 57, ...;
 - `session_seconds` after its login, a session expires (as `expire_at` does to all of them);
+- `overrides` give frames values of their own (odd ones: 1e308, a time in 1970, a list);
 - `restart_at` frame numbers restart the PVS: every socket closed, the port refused and HTTP
   answering 503 for `restart_seconds`, then sessions gone and the websocket disabled again.
 
@@ -104,9 +105,11 @@ class TelemetryPVS:
         session_seconds: float = 0.0,
         record: bool = True,
         old_sockets_stay_silent: bool = False,
+        overrides: dict[int, dict[str, Any]] | None = None,
     ) -> None:
         self.firmware = CurrentFirmware(serial, devices, dict(vars_))
         self.night = night  # production 0 while set
+        self.overrides = overrides or {}  # frame number -> values it carries instead
         if night:
             self.firmware.vars[LIVE + "pv_p"] = "0.000000"
         self.frames = frames
@@ -280,7 +283,7 @@ class TelemetryPVS:
         return ""
 
     def send(self, connection: Any, number: int) -> bool:
-        params = frame_params(number)
+        params = {**frame_params(number), **self.overrides.get(number, {})}
         if self.night and "pv_p" in params:
             params["pv_p"] = "0.000000"
         messages = [json.dumps({"notification": "power", "params": params})]
