@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -61,6 +62,35 @@ def test_a_batch_larger_than_the_pipe_arrives_whole(monkeypatch, pipe) -> None:
     Output().write(text)
     os.close(write)
     reader.join(timeout=60)
+    assert received == [text.encode()]
+
+
+def test_a_batch_cut_short_by_signals_arrives_whole(monkeypatch, pipe) -> None:
+    """A signal that arrives while a write waits for a slow reader cuts the write short (the
+    kernel returns what it took): the rest still follows."""
+    read, write = pipe
+    monkeypatch.setattr(sys, "stdout", as_stream(write))
+    text = "".join(f"line{n},serial=S{n} p={n}.0\n" for n in range(100_000))
+    received: list[bytes] = []
+
+    def slow_reader() -> None:
+        chunks = []
+        while chunk := os.read(read, 4096):
+            chunks.append(chunk)
+            time.sleep(0.0005)
+        received.append(b"".join(chunks))
+
+    reader = threading.Thread(target=slow_reader)
+    reader.start()
+    previous = signal.signal(signal.SIGALRM, lambda number, frame: None)
+    signal.setitimer(signal.ITIMER_REAL, 0.002, 0.002)
+    try:
+        Output().write(text)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    os.close(write)
+    reader.join(timeout=120)
     assert received == [text.encode()]
 
 

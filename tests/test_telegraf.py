@@ -25,6 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sunpower_telegraf import cli
+from sunpower_telegraf.options import Refused
 from sunpower_telegraf.telegraf import (
     ARGUMENTS,
     HANDLED,
@@ -574,3 +575,18 @@ def test_every_accepted_follow_option_starts_from_its_block(
     itself = start_and_close([*MODULE, "--host", f"http://{pvs.hostport}", *args], env)
     assert itself.returncode == 0, itself.stderr
     assert itself.stderr.splitlines()[0] == first
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"follow": True, "interval": 0.5}, "give a number of seconds from 1 to 86400"),
+        ({"quiet_at_night": True}, "--quiet-at-night goes with --follow"),
+        ({"websocket": "ws://127.0.0.1:9/"}, "--websocket goes with --follow"),
+    ],
+)
+def test_the_generator_itself_applies_the_rules(options: dict[str, Any], message: str) -> None:
+    """Called without the command line (as the shipped files are made), the same rules hold."""
+    with pytest.raises(Refused) as refused:
+        format_config([INSTALLED], options)
+    assert str(refused.value) == message
