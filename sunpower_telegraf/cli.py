@@ -10,54 +10,47 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import math
 import os
-import re
-import signal
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from types import FrameType
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import click
 from click.core import ParameterSource
 
 from .answer import Answer, PVSError, parse_file, to_answer
-from .lineproto import clean_text, format_points
+from .console import Output, Stopped, signals_stop, write_stderr
+from .lineproto import format_points
+from .options import (
+    DEFAULT_INTERVAL,
+    Refused,
+    parse_fingerprint,
+    parse_interval,
+    parse_prefix,
+    parse_timeout,
+    parse_websocket,
+    to_given,
+)
 from .reach import Reach as Reach  # re-exported: --follow took it from here
 from .report import Options, to_report
 
 DEFAULT_TIMEOUT = 100.0  # under the 120 s timeout of the shipped Telegraf config
-MAX_TIMEOUT = 3600.0
 MAX_INPUT = 8 * 1024 * 1024  # the same cap as an answer from the network
 MAX_WARNINGS = 20  # lines; past that one line says how many more there were
 
 EXIT_FAILURE = 1
 
 
-class Stopped(BaseException):
-    """A signal asked the run to stop (Telegraf's timeout sends SIGTERM)."""
+def _rule(parse: Callable[[Any], Any]) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """One of options.py's rules as click's callback: a refused value is a usage error."""
 
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        try:
+            return parse(value)
+        except Refused as exc:
+            raise click.BadParameter(str(exc)) from None
 
-def _check_prefix(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    if not re.fullmatch(r"[A-Za-z0-9_.-]{0,64}", value):
-        raise click.BadParameter("use at most 64 letters, digits, '_', '.' and '-'")
-    return value
-
-
-def _check_timeout(ctx: click.Context, param: click.Parameter, value: float) -> float:
-    if not (math.isfinite(value) and 0 < value <= MAX_TIMEOUT):
-        raise click.BadParameter(f"give a number of seconds above 0 and at most {MAX_TIMEOUT:g}")
-    return value
-
-
-def _check_fingerprint(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    digest = value.replace(":", "").strip().lower()
-    if not re.fullmatch(r"[0-9a-f]{64}", digest):
-        raise click.BadParameter("give the certificate's SHA-256 as 64 hex digits (':' allowed)")
-    return digest
+    return callback
 
 
 def _name(path: str) -> str:
@@ -86,13 +79,7 @@ def read_input(paths: Sequence[str]) -> Answer:
 
 def _say(kind: str, message: str) -> None:
     """One line on stderr, whatever the message holds and whatever the locale."""
-    line = f"sunpower-lp: {kind}: {clean_text(message)}\n".encode("utf-8", "replace")
-    try:
-        sys.stderr.flush()
-        sys.stderr.buffer.write(line)
-        sys.stderr.buffer.flush()
-    except (OSError, AttributeError, ValueError):
-        pass  # no stderr to tell
+    write_stderr(f"sunpower-lp: {kind}: ", message)
 
 
 def warn(warnings: Sequence[str]) -> None:
@@ -109,48 +96,14 @@ def fail(message: str, warnings: Sequence[str] = ()) -> None:
 
 
 def write_stdout(text: str) -> None:
-    """The whole output in one go, as UTF-8 whatever the locale; a full disk, a closed pipe or
-    a reader that left early is a failure, never a success with lines missing."""
-    data = text.encode("utf-8", "replace")
+    """The whole output in one go; a full disk, a closed pipe or a reader that left early is a
+    failure, never a success with lines missing."""
+    output = Output()
     try:
-        sys.stdout.flush()
-        try:
-            fd = sys.stdout.fileno()
-        except (OSError, ValueError, AttributeError):
-            fd = -1  # a stream without a file (tests): its buffer takes the bytes
-        if fd < 0:
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-        # A file descriptor is written directly: a buffered write of megabytes can lose the
-        # error of a pipe whose reader left.
-        while fd >= 0 and data:
-            data = data[os.write(fd, data) :]
-    except (OSError, ValueError) as exc:
-        with contextlib.suppress(OSError, ValueError):
-            # What is still buffered would fail again, noisily, when Python exits.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        reason = getattr(exc, "strerror", None) or "it is closed"
-        fail(f"could not write the lines to standard output: {reason}")
-
-
-@contextmanager
-def _signals_stop() -> Iterator[None]:
-    """SIGTERM, SIGINT and SIGHUP raise Stopped in the main thread, once."""
-
-    def stop(number: int, frame: FrameType | None) -> None:
-        for handled in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            signal.signal(handled, signal.SIG_IGN)  # the logout that follows is not cut short
-        raise Stopped(signal.Signals(number).name)
-
-    previous = {
-        number: signal.signal(number, stop)
-        for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
-    }
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+        output.write(text)
+    except OSError as exc:
+        output.silence()
+        fail(f"could not write the lines to standard output: {exc.strerror or exc}")
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -178,7 +131,7 @@ def _signals_stop() -> Iterator[None]:
     default=DEFAULT_TIMEOUT,
     show_default=True,
     metavar="SECONDS",
-    callback=_check_timeout,
+    callback=_rule(parse_timeout),
     help="Give up after this many seconds in all, however slowly the PVS answers. Keep it under "
     "Telegraf's exec timeout; a DeviceList takes 5-10 s, sometimes over 60.",
 )
@@ -186,7 +139,7 @@ def _signals_stop() -> Iterator[None]:
     "--prefix",
     default="sunpower_",
     show_default=True,
-    callback=_check_prefix,
+    callback=_rule(parse_prefix),
     help="Put this before every measurement name (sunpower_inverter, ...).",
 )
 @click.option(
@@ -236,7 +189,7 @@ def _signals_stop() -> Iterator[None]:
 @click.option(
     "--fingerprint",
     metavar="SHA256",
-    callback=_check_fingerprint,
+    callback=_rule(parse_fingerprint),
     help="Accept only the HTTPS certificate with this SHA-256 fingerprint (64 hex digits, ':' "
     "allowed), e.g. from: openssl s_client -connect PVS:443 </dev/null | openssl x509 "
     "-noout -fingerprint -sha256",
@@ -275,17 +228,27 @@ def _signals_stop() -> Iterator[None]:
 @click.option(
     "--interval",
     type=float,
-    default=300.0,
+    default=DEFAULT_INTERVAL,
     show_default=True,
     metavar="SECONDS",
-    help="With --follow: seconds between device polls (the PVS refreshes device data about every "
-    "5 minutes).",
+    callback=_rule(parse_interval),
+    help="With --follow: seconds between device polls, from 1 to 86400 (the PVS refreshes "
+    "device data about every 5 minutes). With --telegraf-config alone: Telegraf's interval.",
 )
 @click.option(
     "--quiet-at-night",
     is_flag=True,
     help="With --follow: skip the device poll while the PVS reports no production (the site "
     "line and the websocket go on).",
+)
+@click.option(
+    "--websocket",
+    envvar="SUNPOWER_PVS_WEBSOCKET",
+    metavar="URL|off",
+    callback=_rule(parse_websocket),
+    help="With --follow: the PVS6 telemetry websocket where it is not ws://<host>:9002/ (a port "
+    "forwarded elsewhere), a ws:// or wss:// URL; off for device polls only. The variable "
+    "alone is read by --follow only. Env: SUNPOWER_PVS_WEBSOCKET.",
 )
 @click.version_option(None, "--version", package_name="sunpower-telegraf", prog_name="sunpower-lp")
 def main(
@@ -306,6 +269,7 @@ def main(
     follow: bool,
     interval: float,
     quiet_at_night: bool,
+    websocket: str | None,
 ) -> None:
     """Ask a SunPower PVS5/PVS6 once for its devices and print them as InfluxDB line protocol.
 
@@ -316,15 +280,18 @@ def main(
     """
     if sys.stdout is None and not check:
         fail("standard output is closed: there is nowhere to print the lines")
+    context = click.get_current_context()
+    sources = {name: context.get_parameter_source(name) for name in context.params}
+    try:
+        given = to_given(
+            {n: v for n, v in context.params.items() if sources[n] is not ParameterSource.DEFAULT},
+            {name for name, source in sources.items() if source is ParameterSource.ENVIRONMENT},
+        )
+    except Refused as exc:
+        raise click.UsageError(str(exc)) from None
     if telegraf_config:
         from .telegraf import format_config, this_command
 
-        context = click.get_current_context()
-        given = {
-            name: value
-            for name, value in context.params.items()
-            if context.get_parameter_source(name) is not ParameterSource.DEFAULT
-        }
         try:
             config = format_config(this_command(), given)
         except PVSError as exc:
@@ -332,15 +299,6 @@ def main(
             return
         write_stdout(config)
         return
-    context = click.get_current_context()
-    if follow and (input_paths or check):
-        raise click.UsageError("--follow reads the PVS itself: it takes no --input or --check")
-    for name, option, goes_with in (
-        ("interval", "--interval", "--follow or --telegraf-config"),
-        ("quiet_at_night", "--quiet-at-night", "--follow"),
-    ):
-        if not follow and context.get_parameter_source(name) is not ParameterSource.DEFAULT:
-            raise click.UsageError(f"{option} goes with {goes_with}")
     options = Options(
         prefix=prefix,
         device_time=not no_device_time,
@@ -351,10 +309,12 @@ def main(
     if follow:
         from .follow import run_follow
 
-        run_follow(reach, options, interval=interval, quiet_at_night=quiet_at_night)
+        run_follow(
+            reach, options, interval=interval, quiet_at_night=quiet_at_night, websocket=websocket
+        )
         return
     try:
-        with _signals_stop():
+        with signals_stop():
             if check:
                 from .check import run_check
 

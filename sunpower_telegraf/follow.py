@@ -28,20 +28,19 @@ import gc
 import math
 import os
 import random
-import signal
 import stat
 import sys
 import threading
-import time
 from dataclasses import dataclass, fields, replace
-from types import FrameType
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 import click
 
 from .answer import PVSError
+from .console import Log as Log
+from .console import Output as Output
+from .console import on_signals as _signals_stop
 from .known import Known
-from .lineproto import clean_text
 from .reconnect import backoff_delay
 
 if TYPE_CHECKING:
@@ -52,11 +51,7 @@ if TYPE_CHECKING:
 WEBSOCKET_PORT = 9002
 SECONDARY_SECONDS = 15.0  # what other PVS clients give one varserver call
 LOGOUT_SECONDS = 2.0  # Telegraf sends SIGTERM 5 s after closing standard input
-MIN_INTERVAL = 1.0
-MAX_INTERVAL = 86400.0
 TIMING_VARIABLE = "SUNPOWER_LP_FOLLOW_TIMING"
-WEBSOCKET_VARIABLE = "SUNPOWER_PVS_WEBSOCKET"
-MAX_CAUSES = 256  # causes remembered for the once-a-minute rule
 
 
 @dataclass(frozen=True)
@@ -100,70 +95,6 @@ def backoff(attempt: int, timing: Timing, rng: random.Random) -> float:
     return backoff_delay(attempt, timing.backoff, timing.backoff_max, rng)
 
 
-class Log:
-    """Lines on standard error for Telegraf's log: `E! `, `W! `, `I! `, `D! ` and the message;
-    a cause logged less than `every` seconds ago is counted, not repeated."""
-
-    def __init__(self, every: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.every = every
-        self.clock = clock
-        self.last: dict[str, float] = {}
-        self.held: dict[str, int] = {}
-        self.lock = threading.Lock()
-
-    def __call__(self, level: str, cause: str, message: str) -> None:
-        with self.lock:
-            now = self.clock()
-            last = self.last.get(cause)
-            if last is not None and now - last < self.every:
-                self.held[cause] = self.held.get(cause, 0) + 1
-                return
-            if len(self.last) >= MAX_CAUSES:
-                self._forget(now)
-            self.last[cause] = now
-            held = self.held.pop(cause, 0)
-            if held:
-                message += f" ({held} more like this since the last one)"
-            line = f"{level}! {clean_text(message)}\n".encode("utf-8", "replace")
-            try:
-                sys.stderr.flush()
-                sys.stderr.buffer.write(line)
-                sys.stderr.buffer.flush()
-            except (OSError, AttributeError, ValueError):
-                pass  # nowhere to tell
-
-    def _forget(self, now: float) -> None:
-        for cause in [c for c, at in self.last.items() if now - at >= self.every]:
-            del self.last[cause]
-            self.held.pop(cause, None)
-        if len(self.last) >= MAX_CAUSES:  # all recent: forget the oldest half
-            for cause in sorted(self.last, key=self.last.__getitem__)[: MAX_CAUSES // 2]:
-                del self.last[cause]
-                self.held.pop(cause, None)
-
-
-class Output:
-    """Batches of lines on standard output, each written whole and at once."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        try:
-            self.fd = sys.stdout.fileno()
-        except (OSError, ValueError, AttributeError):
-            self.fd = -1  # a stream without a file (tests): its buffer takes the bytes
-
-    def write(self, text: str) -> None:
-        """Raises OSError when standard output is gone."""
-        data = text.encode("utf-8", "replace")
-        with self.lock:
-            if self.fd < 0:
-                sys.stdout.buffer.write(data)
-                sys.stdout.buffer.flush()
-                return
-            while data:
-                data = data[os.write(self.fd, data) :]
-
-
 @dataclass
 class Context:
     """What the workers share with the process: the session, the options, the record of what is
@@ -187,8 +118,15 @@ class Process:
     """The running process: its threads, output, logs, stop and exit code."""
 
     def __init__(
-        self, reach: Reach, options: Options, interval: float, quiet_at_night: bool, timing: Timing
+        self,
+        reach: Reach,
+        options: Options,
+        interval: float,
+        quiet_at_night: bool,
+        timing: Timing,
+        websocket: str | None = None,
     ) -> None:
+        self.websocket = websocket
         self.log = Log(timing.log)
         self.out = Output()
         self.stop = threading.Event()
@@ -215,8 +153,8 @@ class Process:
         from .streamer import StreamWorker
 
         base = self.session.target.base
-        url = websocket_url(base)
-        how = f"power from {url}" if url else "no websocket (SUNPOWER_PVS_WEBSOCKET=off)"
+        url = websocket_url(base, self.websocket)
+        how = f"power from {url}" if url else "no websocket (--websocket off)"
         interval = self.context.interval
         self.log("I", "start", f"following the PVS at {base}: devices every {interval:g} s, {how}")
         loops = {
@@ -287,11 +225,11 @@ class Process:
         self.end("standard input closed")
 
 
-def websocket_url(base: str) -> str:
-    """`ws://<the PVS's host>:9002/`, SUNPOWER_PVS_WEBSOCKET's URL, or '' for none (`off`)."""
+def websocket_url(base: str, given: str | None = None) -> str:
+    """`ws://<the PVS's host>:9002/`, the `--websocket` URL `given`, or '' for none (`off`)."""
     from urllib.parse import urlsplit
 
-    given = os.environ.get(WEBSOCKET_VARIABLE, "").strip()
+    given = (given or "").strip()
     if given.lower() == "off":
         return ""
     if given:
@@ -311,29 +249,16 @@ def _watchable(fd: int) -> bool:
         return False
 
 
-@contextlib.contextmanager
-def _signals_stop(end: Callable[[str], None]) -> Any:
-    def stop(number: int, frame: FrameType | None) -> None:
-        end(signal.Signals(number).name)
-
-    previous = {}
-    with contextlib.suppress(ValueError):  # not the main thread: no signals to handle
-        for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            previous[number] = signal.signal(number, stop)
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-
-
-def run_follow(reach: Reach, options: Options, *, interval: float, quiet_at_night: bool) -> None:
-    """Print line protocol as data arrives until standard input closes or a signal ends it."""
-    if not (math.isfinite(interval) and MIN_INTERVAL <= interval <= MAX_INTERVAL):
-        raise click.BadParameter(
-            f"give a number of seconds from {MIN_INTERVAL:g} to {MAX_INTERVAL:g}",
-            param_hint="'--interval'",
-        )
+def run_follow(
+    reach: Reach,
+    options: Options,
+    *,
+    interval: float,
+    quiet_at_night: bool,
+    websocket: str | None = None,
+) -> None:
+    """Print line protocol as data arrives until standard input closes or a signal ends it;
+    the options as options.py has checked them (`websocket`: None, `off` or a URL)."""
     try:
         timing = Timing.parse(os.environ.get(TIMING_VARIABLE, ""))
     except ValueError as exc:
@@ -341,7 +266,7 @@ def run_follow(reach: Reach, options: Options, *, interval: float, quiet_at_nigh
     gc.enable()  # the exec run turns collection off; a process that runs for months needs it
     log = Log(timing.log)
     try:
-        follower = Process(reach, options, interval, quiet_at_night, timing)
+        follower = Process(reach, options, interval, quiet_at_night, timing, websocket)
     except PVSError as exc:
         log("E", "start", str(exc))
         sys.exit(1)

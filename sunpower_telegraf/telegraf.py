@@ -4,7 +4,8 @@ printed ready to use by `sunpower-lp --telegraf-config [--follow]`.
 The block names the command by the absolute path of the command that runs, so a config written
 by the installed command names exactly what Telegraf's service user must run, with every option
 given beside `--telegraf-config`: the host and the password go into `environment` (never the
-process list), the rest become arguments, and what a run would refuse is refused here too.
+process list), the rest become arguments, and what a run would refuse is refused here too, by
+the run's own rules (`options.py`), so a block is never written that its command refuses.
 
 One timing rule serves the block and `--check`'s advice (`advice`): sunpower-lp's `--timeout`
 covers a run with a slow device list (over 60 s happens on any PVS) or three times the run
@@ -25,6 +26,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from .answer import PVSError
+from .options import DEFAULT_INTERVAL, check, format_number
 
 DEFAULT_HOST = "172.27.153.1"
 SLOW_RUN = 100  # s: a whole run whose device list takes over 60 s, with the requests around it
@@ -96,18 +98,15 @@ ARGUMENTS = {
     "no_device_time": "--no-device-time",
     "no_site_summary": "--no-site-summary",
     "quiet_at_night": "--quiet-at-night",
+    "websocket": "--websocket",
     "proxy": "--proxy",
     "ca_file": "--ca-file",
     "fingerprint": "--fingerprint",
 }
 FLAGS = {"no_device_time", "no_site_summary", "quiet_at_night"}
-FOLLOW_ONLY = {"quiet_at_night"}
-# Given with --telegraf-config, these ask for something a config cannot do.
-REFUSED = {
-    "input_paths": "--input reads saved answers once; a Telegraf config asks the PVS: leave "
-    "--input out",
-    "check": "--check and --telegraf-config do one thing each: run them one after the other",
-}
+# Given with --telegraf-config, these ask for something a config cannot do (options.check says
+# so in words).
+REFUSED = {"input_paths", "check"}
 # Read elsewhere: the block's timing, its kind, and the option that asked for it.
 HANDLED = {"host", "password", "timeout", "interval", "follow", "telegraf_config"}
 
@@ -146,43 +145,34 @@ class Block(NamedTuple):
 
 def to_block(options: Mapping[str, Any]) -> Block:
     """The block for `options` (click's parameter names and values, those given on the command
-    line or in the environment); a PVSError, worded as a run's, for what a run would refuse."""
-    for name, value in options.items():
-        if name in REFUSED and value:
-            raise PVSError(REFUSED[name])
+    line or in the environment): options.Refused for what a run refuses, in its words, and a
+    PVSError for a `--host` a run cannot use."""
+    for name in options:
         if name not in REFUSED and name not in HANDLED and name not in ARGUMENTS:
             raise PVSError(f"internal error: {name} has no place in the Telegraf config")
-    follow = bool(options.get("follow"))
-    host = str(options.get("host") or DEFAULT_HOST).strip()
+    given = check({**options, "telegraf_config": True})  # the run's own rules
+    follow = bool(given.get("follow"))
+    host = str(given.get("host") or DEFAULT_HOST).strip()
     from .pvs import Target  # the check a run makes, with its words
 
     Target.parse(host)
     environment = [f"SUNPOWER_PVS_HOST={host}"]
-    if options.get("password"):
-        environment.append(f"SUNPOWER_PVS_PASSWORD={options['password']}")
-    run = float(options.get("timeout", DEFAULT.run))
+    if given.get("password"):
+        environment.append(f"SUNPOWER_PVS_PASSWORD={given['password']}")
+    run = float(given.get("timeout", DEFAULT.run))
     timing = to_timing(run)
-    if "interval" in options:
-        interval = float(options["interval"])
-        if not (math.isfinite(interval) and interval > 0):
-            raise PVSError(f"--interval {interval:g} is not a number of seconds above 0")
-        if not follow and interval <= timing.timeout:
-            raise PVSError(
-                f"--interval {_number(interval)} is not longer than Telegraf's timeout of "
-                f"{timing.timeout} s (--timeout {_number(run)} and {MARGIN} s to end): give a "
-                "longer --interval or a shorter --timeout"
-            )
-        timing = timing._replace(interval=interval)
+    if "interval" in given:
+        timing = timing._replace(interval=float(given["interval"]))
+    elif follow:  # the run's own default: Telegraf's interval rule is for exec runs
+        timing = timing._replace(interval=DEFAULT_INTERVAL)
     arguments = ["--follow"] if follow else []
-    arguments += ["--timeout", _number(run)]
+    arguments += ["--timeout", format_number(run)]
     if follow:
-        arguments += ["--interval", _number(timing.interval)]
+        arguments += ["--interval", format_number(timing.interval)]
     for name, option in ARGUMENTS.items():
-        value = options.get(name)
+        value = given.get(name)
         if value is None or value is False:
             continue
-        if name in FOLLOW_ONLY and not follow:
-            raise PVSError(f"{option} goes with --follow")
         if name in FLAGS:
             arguments.append(option)
         elif name == "proxy" and _has_user_info(str(value)):
@@ -210,7 +200,9 @@ def format_config(command: Sequence[str], options: Mapping[str, Any] | None = No
     timing = block.timing
     template = FOLLOW_TIMING if block.follow else TIMING
     return text + template.format(
-        interval=_number(timing.interval), timeout=timing.timeout, run=_number(timing.run)
+        interval=format_number(timing.interval),
+        timeout=timing.timeout,
+        run=format_number(timing.run),
     )
 
 
@@ -232,10 +224,6 @@ def this_command() -> list[str]:
     if not script or script.endswith(("__main__.py", "-c")) or not os.path.exists(script):
         return [sys.executable, "-m", "sunpower_telegraf"]
     return [os.path.abspath(script)]
-
-
-def _number(seconds: float) -> str:
-    return f"{seconds:g}"
 
 
 def _has_user_info(url: str) -> bool:

@@ -496,20 +496,17 @@ def test_timing_parse_refuses(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("base", "environment", "url"),
+    ("base", "given", "url"),
     [
-        ("http://172.27.153.1", {}, "ws://172.27.153.1:9002/"),
-        ("https://pvs.lan:8443/base", {}, "ws://pvs.lan:9002/"),
-        ("http://[fd00::1]", {}, "ws://[fd00::1]:9002/"),
-        ("http://172.27.153.1", {"SUNPOWER_PVS_WEBSOCKET": "ws://pi:19002/"}, "ws://pi:19002/"),
-        ("http://172.27.153.1", {"SUNPOWER_PVS_WEBSOCKET": "OFF"}, ""),
+        ("http://172.27.153.1", None, "ws://172.27.153.1:9002/"),
+        ("https://pvs.lan:8443/base", None, "ws://pvs.lan:9002/"),
+        ("http://[fd00::1]", None, "ws://[fd00::1]:9002/"),
+        ("http://172.27.153.1", "ws://pi:19002/", "ws://pi:19002/"),
+        ("http://172.27.153.1", "OFF", ""),
     ],
 )
-def test_websocket_url(monkeypatch, base: str, environment: dict[str, str], url: str) -> None:
-    monkeypatch.delenv("SUNPOWER_PVS_WEBSOCKET", raising=False)
-    for name, value in environment.items():
-        monkeypatch.setenv(name, value)
-    assert websocket_url(base) == url
+def test_websocket_url(base: str, given: str | None, url: str) -> None:
+    assert websocket_url(base, given) == url
 
 
 def test_the_shipped_execd_block() -> None:

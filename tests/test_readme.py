@@ -371,3 +371,22 @@ def test_influxdb2_and_3_outputs_name_the_bucket(marker: str, url: str) -> None:
         "${INFLUX_TOKEN}",
     )
     assert output["namepass"] == ["sunpower_*"]
+
+
+def test_the_options_section_names_every_option_and_variable() -> None:
+    """Every option `--help` shows, and every variable it reads, has its place in the README's
+    options table (--help and --version aside)."""
+    from sunpower_telegraf.cli import main
+
+    section = README.split("\n## Options\n", 1)[1].split("\n## ", 1)[0]
+    rows = {
+        line.split(" | ")[0].lstrip("| ") for line in section.splitlines() if line.startswith("| `")
+    }
+    listed = {option.strip("`").split(" ")[0] for row in rows for option in row.split(", ")}
+    for parameter in main.params:
+        if parameter.name in ("help", "version"):
+            continue
+        assert set(parameter.opts) <= listed, parameter.opts
+        envvar = getattr(parameter, "envvar", None)
+        if envvar:
+            assert f"| `{parameter.opts[0]}` | `{envvar}` |" in section, envvar

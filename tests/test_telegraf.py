@@ -20,10 +20,12 @@ from typing import Any
 
 import pytest
 import trustme
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sunpower_telegraf import cli
+from sunpower_telegraf.options import Refused
 from sunpower_telegraf.telegraf import (
     ARGUMENTS,
     HANDLED,
@@ -260,31 +262,93 @@ def test_a_host_a_run_refuses_is_refused(args: list[str], message: str) -> None:
     assert run.stderr.splitlines()[0] == done.stderr.splitlines()[0]  # the run's own words
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (
-            ["--input", "fixtures/pvs6-day/devicelist.json"],
-            "--input reads saved answers once; a Telegraf config asks the PVS: leave --input out",
-        ),
-        (
-            ["--check"],
-            "--check and --telegraf-config do one thing each: run them one after the other",
-        ),
-        (["--quiet-at-night"], "--quiet-at-night goes with --follow"),
-        (
-            ["--interval", "120"],
-            "--interval 120 is not longer than Telegraf's timeout of 120 s (--timeout 100 and 20 s "
-            "to end): give a longer --interval or a shorter --timeout",
-        ),
-        (["--interval", "nan", "--follow"], "--interval nan is not a number of seconds above 0"),
-        (["--interval", "0", "--follow"], "--interval 0 is not a number of seconds above 0"),
-    ],
-)
-def test_what_a_config_cannot_do_is_refused(args: list[str], message: str) -> None:
-    done = generate(*args)
-    assert (done.returncode, done.stdout) == (1, "")
-    assert done.stderr.splitlines() == [f"sunpower-lp: error: {message}"]
+SAME = "the run's words"  # the run refuses it as --telegraf-config does
+TIMEOUT = "Invalid value for '--timeout': give a number of seconds above 0 and at most 3600"
+INTERVAL = "Invalid value for '--interval': give a number of seconds from 1 to 86400"
+WEBSOCKET = "Invalid value for '--websocket': give a ws:// or wss:// URL with a host, or off"
+FOLLOW_ALONE = "--follow reads the PVS itself: it takes no --input or --check"
+REFUSALS = [
+    # (arguments, the last stderr line of --telegraf-config, and of the run: SAME, or None
+    # where the run takes them)
+    *((["--timeout", value], f"Error: {TIMEOUT}", SAME) for value in ["0", "-1", "nan", "inf", "3600.5"]),
+    *(
+        (["--follow", "--interval", value], f"Error: {INTERVAL}", SAME)
+        for value in ["0.5", "0.999", "0", "-1", "nan", "inf", "86400.5"]
+    ),
+    (["--interval", "0.5"], f"Error: {INTERVAL}", SAME),
+    *(
+        (["--follow", "--websocket", value], f"Error: {WEBSOCKET}", SAME)
+        for value in ["", "on", "pvs:9002", "http://pvs:9002/", "ws://", "ws://pvs:99999/", "ws://a b/", "ws://pvs/#x"]
+    ),
+    (
+        ["--follow", "--websocket", "ws://me:pw@pvs/"],
+        "Error: Invalid value for '--websocket': give the websocket's URL without a user name or "
+        "password",
+        SAME,
+    ),
+    (["--prefix", "bad prefix"], "Error: Invalid value for '--prefix': use at most 64 letters, digits, '_', '.' and '-'", SAME),
+    (["--prefix", "x" * 65], "Error: Invalid value for '--prefix': use at most 64 letters, digits, '_', '.' and '-'", SAME),
+    (
+        ["--fingerprint", "ab" * 31],
+        "Error: Invalid value for '--fingerprint': give the certificate's SHA-256 as 64 hex "
+        "digits (':' allowed)",
+        SAME,
+    ),
+    (["--quiet-at-night"], "Error: --quiet-at-night goes with --follow", SAME),
+    (["--websocket", "off"], "Error: --websocket goes with --follow", SAME),
+    (["--follow", "--input", "x.json"], f"Error: {FOLLOW_ALONE}", SAME),
+    (["--follow", "--check"], f"Error: {FOLLOW_ALONE}", SAME),
+    (
+        ["--input", "fixtures/pvs6-day/devicelist.json"],
+        "Error: --input reads saved answers once; a Telegraf config asks the PVS: leave --input "
+        "out",
+        None,
+    ),
+    (
+        ["--check"],
+        "Error: --check and --telegraf-config do one thing each: run them one after the other",
+        None,
+    ),
+    (
+        ["--interval", "120"],
+        "Error: --interval 120 is not longer than Telegraf's timeout of 120 s (--timeout 100 and "
+        "20 s to end): give a longer --interval or a shorter --timeout",
+        "Error: --interval goes with --follow or --telegraf-config",
+    ),
+    (
+        ["--timeout", "30.5", "--interval", "51"],
+        "Error: --interval 51 is not longer than Telegraf's timeout of 51 s (--timeout 30.5 and "
+        "20 s to end): give a longer --interval or a shorter --timeout",
+        "Error: --interval goes with --follow or --telegraf-config",
+    ),
+]  # fmt: skip
+
+
+def invoke(*args: str) -> Any:
+    """The command in this process, none of the tool's variables set."""
+    unset: dict[str, str | None] = {k: None for k in os.environ if k.startswith("SUNPOWER_")}
+    return CliRunner().invoke(cli.main, list(args), env=unset)
+
+
+@pytest.mark.parametrize(("args", "message", "run_message"), REFUSALS)
+def test_a_refused_option_is_refused_by_the_config_as_by_the_run(
+    args: list[str], message: str, run_message: str | None
+) -> None:
+    """A usage error (exit 2) in the same words, so no block is written that its command
+    refuses."""
+    config = invoke("--telegraf-config", *args)
+    assert (config.exit_code, config.stdout) == (2, "")
+    assert config.stderr.splitlines()[-1] == message
+    if run_message is not None:
+        run = invoke(*args)
+        assert (run.exit_code, run.stdout) == (2, "")
+        assert run.stderr.splitlines()[-1] == (message if run_message == SAME else run_message)
+
+
+def test_the_refusals_are_those_of_a_real_process() -> None:
+    done = generate("--follow", "--interval", "0.5")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.splitlines()[-1] == f"Error: {INTERVAL}"
 
 
 def test_options_click_refuses_stay_refused() -> None:
@@ -388,3 +452,141 @@ def test_the_block_runs_through_its_proxy(standin) -> None:
     assert run.returncode == 0, run.stderr
     assert run.stdout == expected_lines("pv_")
     assert proxy.paths() == [f"http://127.0.0.1:9{DEVICE_LIST}"]
+
+
+# -- every accepted value: the block's command runs, as the command itself does -----------------
+
+
+def day_lines(prefix: str = "sunpower_", device_time: bool = True, site: bool = True) -> str:
+    """The day fixture's golden lines as --prefix, --no-device-time and --no-site-summary make
+    them."""
+    lines = (DAY / GOLDEN).read_text().splitlines()
+    return "".join(
+        (line if device_time else re.sub(r" \d+$", "", line)).replace("sunpower_", prefix, 1) + "\n"
+        for line in lines
+        if site or not line.startswith("sunpower_site")
+    )
+
+
+EXEC_ACCEPTED = [
+    # (arguments, environment, the block's interval and timeout, the lines)
+    ([], {}, ("300s", "120s"), day_lines()),
+    (["--timeout", "3600"], {}, ("7500s", "3620s"), day_lines()),
+    (["--timeout", "45.123456789"], {}, ("300s", "66s"), day_lines()),
+    (["--interval", "120.0000001"], {}, ("120.0000001s", "120s"), day_lines()),
+    (["--interval", "86400"], {}, ("86400s", "120s"), day_lines()),
+    (["--timeout", "30", "--interval", "50.5"], {}, ("50.5s", "50s"), day_lines()),
+    (["--prefix", "", "--no-device-time"], {}, ("300s", "120s"), day_lines("", device_time=False)),
+    (["--prefix", "x" * 64, "--no-site-summary"], {}, ("300s", "120s"), day_lines("x" * 64, site=False)),
+    # The follow mode's variable in an environment the exec block shares: not read, not refused.
+    ([], {"SUNPOWER_PVS_WEBSOCKET": "ws://127.0.0.1:9/"}, ("300s", "120s"), day_lines()),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("args", "env", "telegraf", "lines"), EXEC_ACCEPTED)
+def test_every_accepted_exec_option_runs_from_its_block(
+    standin, args: list[str], env: dict[str, str], telegraf: tuple[str, str], lines: str
+) -> None:
+    pvs = standin({DEVICE_LIST: lambda r: Reply(200, (DAY / "devicelist.json").read_bytes())})
+    done = generate("--host", pvs.hostport, *args, env=env)
+    assert (done.returncode, done.stderr) == (0, "")
+    block = parse(done.stdout)
+    assert (block["interval"], block["timeout"]) == telegraf
+    assert "--websocket" not in block["commands"][0]
+    ran = run_block(done.stdout)
+    assert (ran.returncode, ran.stderr, ran.stdout) == (0, "", lines)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SUNPOWER_")}
+    at = args.index("--interval") if "--interval" in args else len(args)
+    own = args[:at] + args[at + 2 :]  # --interval is Telegraf's: a run alone refuses it
+    itself = subprocess.run(
+        [*MODULE, "--host", pvs.hostport, *own],
+        capture_output=True,
+        text=True,
+        env={**clean, **env},
+        timeout=60,
+    )
+    assert (itself.returncode, itself.stderr, itself.stdout) == (0, "", lines)
+
+
+FOLLOW_ACCEPTED = [
+    # (arguments, environment, the command's own arguments after --follow, its start line's end)
+    (["--follow"], {}, ["--timeout", "100", "--interval", "300"], "devices every 300 s, power from ws://127.0.0.1:9002/"),
+    (["--follow", "--interval", "1"], {}, ["--timeout", "100", "--interval", "1"], "devices every 1 s, power from ws://127.0.0.1:9002/"),
+    (["--follow", "--interval", "86400"], {}, ["--timeout", "100", "--interval", "86400"], "devices every 86400 s, power from ws://127.0.0.1:9002/"),
+    (
+        ["--follow", "--interval", "1.5", "--quiet-at-night"],
+        {},
+        ["--timeout", "100", "--interval", "1.5", "--quiet-at-night"],
+        "devices every 1.5 s, power from ws://127.0.0.1:9002/",
+    ),
+    (
+        ["--follow", "--timeout", "3600"],
+        {},
+        ["--timeout", "3600", "--interval", "300"],  # the run's interval, not exec's rule
+        "devices every 300 s, power from ws://127.0.0.1:9002/",
+    ),
+    (
+        ["--follow", "--websocket", "OFF"],
+        {},
+        ["--timeout", "100", "--interval", "300", "--websocket", "off"],
+        "devices every 300 s, no websocket (--websocket off)",
+    ),
+    (
+        ["--follow", "--websocket", "wss://[::1]:19443/live?x=1"],
+        {},
+        ["--timeout", "100", "--interval", "300", "--websocket", "wss://[::1]:19443/live?x=1"],
+        "devices every 300 s, power from wss://[::1]:19443/live?x=1",
+    ),
+    (
+        ["--follow"],
+        {"SUNPOWER_PVS_WEBSOCKET": "ws://127.0.0.1:19002/"},
+        ["--timeout", "100", "--interval", "300", "--websocket", "ws://127.0.0.1:19002/"],
+        "devices every 300 s, power from ws://127.0.0.1:19002/",
+    ),
+]  # fmt: skip
+
+
+def start_and_close(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`--follow` as Telegraf's execd starts it, its standard input closed at once, as Telegraf
+    does when it stops: a command that takes its options starts, and ends with exit 0."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SUNPOWER_")}
+    return subprocess.run(
+        command, input="", capture_output=True, text=True, env={**clean, **env}, timeout=60
+    )
+
+
+@pytest.mark.parametrize(("args", "env", "arguments", "started"), FOLLOW_ACCEPTED)
+def test_every_accepted_follow_option_starts_from_its_block(
+    standin, args: list[str], env: dict[str, str], arguments: list[str], started: str
+) -> None:
+    """The PVS here has legacy firmware: device polls only, so the websocket named is never
+    connected to; the start line says which one the process took."""
+    pvs = standin({DEVICE_LIST: lambda r: Reply(200, (DAY / "devicelist.json").read_bytes())})
+    done = generate("--host", f"http://{pvs.hostport}", *args, env=env)
+    assert (done.returncode, done.stderr) == (0, "")
+    block = parse(done.stdout)
+    assert block["command"] == [*MODULE, "--follow", *arguments]
+    assert block["environment"] == [f"SUNPOWER_PVS_HOST=http://{pvs.hostport}"]
+    first = f"I! following the PVS at http://{pvs.hostport}: {started}"
+    ran = start_and_close(block["command"], {"SUNPOWER_PVS_HOST": f"http://{pvs.hostport}"})
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stderr.splitlines()[0] == first
+    assert ran.stderr.splitlines()[-1] == "I! stopped: standard input closed"
+    itself = start_and_close([*MODULE, "--host", f"http://{pvs.hostport}", *args], env)
+    assert itself.returncode == 0, itself.stderr
+    assert itself.stderr.splitlines()[0] == first
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"follow": True, "interval": 0.5}, "give a number of seconds from 1 to 86400"),
+        ({"quiet_at_night": True}, "--quiet-at-night goes with --follow"),
+        ({"websocket": "ws://127.0.0.1:9/"}, "--websocket goes with --follow"),
+    ],
+)
+def test_the_generator_itself_applies_the_rules(options: dict[str, Any], message: str) -> None:
+    """Called without the command line (as the shipped files are made), the same rules hold."""
+    with pytest.raises(Refused) as refused:
+        format_config([INSTALLED], options)
+    assert str(refused.value) == message
