@@ -4,7 +4,9 @@ The site is the one of tests/daysim.py (its sun, its dozen panels, its house), o
 battery. Every second the true powers are worked out and written as the PVS writes them:
 
 - powers in kW to 4 decimals (`pv_p`, `site_load_p`, `net_p`, `ess_p`), the home's load
-  flickering by a few watts from one second to the next, as a real home's does;
+  flickering by a few watts from one second to the next, as a real home's does, and an oven
+  adding 2 kW from the 47th to the 53rd minute of every hour from 07:00 to 22:00 (clear of
+  the steady spans below);
 - counters in kWh to 4 decimals (`pv_en`, `site_load_en`, `net_en`, `ess_en`), each the sum of
   its power over the seconds so far, from daysim's starting figures; the PVS keeps
   `site_load = pv + net + ess` for powers and counters alike;
@@ -93,7 +95,7 @@ def stream(
         if not (figures and is_steady(second)):
             hour = (second % 86_400) / 3600
             pv = round(SOLAR_KW * sun(hour), 4)
-            load = round(house_kw(hour) + 0.002 * (second % 3), 4)
+            load = round(house_kw(hour) + 0.002 * (second % 3) + _oven_kw(second), 4)
             ess = round(_battery(soc, pv, load), 4) if battery else 0.0
             grid = round(load - pv - ess, 4)
             soc = min(1.0, max(0.0, soc - ess / 3600 / BATTERY_KWH))
@@ -112,6 +114,12 @@ def stream(
         if changed:
             sent |= changed
             yield Frame(second, changed)
+
+
+def _oven_kw(second: int) -> float:
+    """2 kW from minute 47 to 53 of every hour from 07:00 to 22:00 (epoch s, UTC)."""
+    hour, minute = divmod(second % 86_400 // 60, 60)
+    return 2.0 if 7 <= hour < 22 and 47 <= minute < 53 else 0.0
 
 
 def _battery(soc: float, pv: float, load: float) -> float:
