@@ -44,7 +44,8 @@ GROUP = "sunpower"
 INTERVAL = "1m"
 EXPRESSION = {"type": "__expr__", "uid": "__expr__"}
 SITE = "sunpower_site"
-LIVE = "sunpower_live"
+# Where the 1 Hz stream is: '"live"."sunpower_live"' with docs/retention.md's set-up.
+LIVE = '"sunpower_live"'
 LIVE_SILENT_MIN = 10
 # Each rule's runbook: its section of docs/alerts.md, where this project's docs are published.
 # For a fork or your own copy of the docs, change this and run python3 grafana/alerts.py.
@@ -279,7 +280,7 @@ def rules() -> list[dict[str, Any]]:
                 # sunpower_live in a day, an exec-only site) is "no data", which is OK here.
                 query(
                     "A",
-                    f'SELECT count("production_kw") FROM "{LIVE}" WHERE $timeFilter '
+                    f'SELECT count("production_kw") FROM {LIVE} WHERE $timeFilter '
                     "GROUP BY time(1m) fill(0)",
                     86400,
                 ),
