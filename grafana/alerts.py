@@ -8,16 +8,19 @@ why, and how to import and route them: docs/alerts.md.
 What every rule keeps to:
 
 - InfluxQL only, raw queries that InfluxDB 1.x, 2.x (InfluxQL API) and 3 Core all run: `LAST`,
-  `MIN`, `MAX`, `MEAN`, `COUNT`, `GROUP BY time()`; no `INTEGRAL()`, no `SHOW SERIES`, no
+  `MIN`, `MAX`, `MEAN`, `COUNT`, `GROUP BY time()`, `fill(0)`; no `INTEGRAL()`, no `SHOW SERIES`, no
   subqueries. No dashboard variable: only `$timeFilter`, which the data source fills from the
   query's relative time range.
 - A rule reads the figures `sunpower_telegraf/health.py` prints, with its constants (daylight,
   far below), so the alerts and the figures cannot drift apart.
 - Grafana turns an empty query into "no data". Where that is normal (at night, no battery, no
-  production meter), `noDataState` is `OK`: nothing fires and nothing is said. Only "PVS
-  silent" fires on no data, which is what it watches for. A query error (the database down) is
-  an `Error` alert on "PVS silent" alone, and `OK` on the others, so one outage is one alert.
+  production meter, no `sunpower_live` on an exec-only site), `noDataState` is `OK`: nothing
+  fires and nothing is said. Only "PVS silent" fires on no data, which is what it watches for. A
+  query error (the database down) is an `Error` alert on "PVS silent" alone, and `OK` on the
+  others, so one outage is one alert.
 - One site per database, as for the dashboard: the rules name no PVS.
+- Annotations in Grafana's own terms: `summary` (what happened), `description` (why, what to do)
+  and `runbook_url`, the rule's section of docs/alerts.md (tests check that the anchor exists).
 
 Rebuild after a change: python3 grafana/alerts.py
 """
@@ -41,6 +44,12 @@ GROUP = "sunpower"
 INTERVAL = "1m"
 EXPRESSION = {"type": "__expr__", "uid": "__expr__"}
 SITE = "sunpower_site"
+# Where the 1 Hz stream is: '"live"."sunpower_live"' with docs/retention.md's set-up.
+LIVE = '"sunpower_live"'
+LIVE_SILENT_MIN = 10
+# Each rule's runbook: its section of docs/alerts.md, where this project's docs are published.
+# For a fork or your own copy of the docs, change this and run python3 grafana/alerts.py.
+RUNBOOKS = "https://github.com/sunpower-telegraf/sunpower-telegraf/blob/main/docs/alerts.md"
 DAYLIGHT = f'"inverter_median_kw" >= {DAYLIGHT_KW}'
 RESERVE_PERCENT = 20
 RESTARTED_S = 1800
@@ -98,10 +107,12 @@ def rule(
     wait: str,
     severity: str,
     summary: str,
-    runbook: str,
+    description: str,
+    section: str,
     no_data: str = "OK",
     exec_error: str = "OK",
 ) -> dict[str, Any]:
+    """One rule; `section` is the anchor of its heading in docs/alerts.md, its runbook."""
     return {
         "uid": uid,
         "title": title,
@@ -110,7 +121,11 @@ def rule(
         "noDataState": no_data,
         "execErrState": exec_error,
         "for": wait,
-        "annotations": {"summary": summary, "runbook": runbook},
+        "annotations": {
+            "summary": summary,
+            "description": description,
+            "runbook_url": f"{RUNBOOKS}#{section}",
+        },
         "labels": {"source": "sunpower", "severity": severity},
         "isPaused": False,
     }
@@ -131,10 +146,12 @@ def rules() -> list[dict[str, Any]]:
             exec_error="Error",
             severity="critical",
             summary="No data from the PVS for 15 minutes: no poll reached the database.",
-            runbook="Run `sunpower-lp --check` as Telegraf's user where Telegraf runs: it says "
-            "whether the PVS answers and why not. Check that Telegraf runs and read its log "
+            description="Three 5-minute polls missed: Telegraf, sunpower-lp, the PVS or the way "
+            "to it is down. Run `sunpower-lp --check` as Telegraf's user where Telegraf runs: it "
+            "says whether the PVS answers and why not. Check that Telegraf runs and read its log "
             "(`journalctl -u telegraf`). A PVS that answers nothing, even after its power is "
             "cycled, needs the installer.",
+            section="pvs-silent-for-15-minutes",
         ),
         rule(
             "sunpower-pvs-restarted",
@@ -147,9 +164,10 @@ def rules() -> list[dict[str, Any]]:
             wait="0s",
             severity="warning",
             summary='The PVS restarted {{ printf "%.0f" $values.B.Value }} seconds ago.',
-            runbook="One restart now and then is harmless (a firmware update restarts it). "
+            description="One restart now and then is harmless (a firmware update restarts it). "
             "Several a day point at its power supply, heat, or polling too often: keep "
             "Telegraf's interval at 300 s, and look at the dashboard's PVS uptime and load.",
+            section="pvs-restarted",
         ),
         rule(
             "sunpower-panel-not-producing",
@@ -176,9 +194,11 @@ def rules() -> list[dict[str, Any]]:
             severity="warning",
             summary="{{ $values.E.Value }} panel(s) produced nothing in daylight for an hour "
             "(listed in error, or missing from the PVS's list).",
-            runbook="The dashboard's panel state and every panel's power show which one. A panel "
-            "in error or missing at noon needs its microinverter or module looked at (installer, "
-            "warranty). A panel removed for good stops this alert 7 days later.",
+            description="The dashboard's panel state and every panel's power show which one. A "
+            "panel in error or missing at noon needs its microinverter or module looked at "
+            "(installer, warranty). A panel that stays dead clears at night and fires again the "
+            "next morning; a panel removed for good stops this alert 7 days later.",
+            section="panel-in-error-or-missing-in-daylight-for-an-hour",
         ),
         rule(
             "sunpower-panel-far-below",
@@ -198,9 +218,13 @@ def rules() -> list[dict[str, Any]]:
             severity="warning",
             summary='Panel {{ $labels.serial }} made {{ printf "%.0f" $values.B.Value }} % of the '
             "median panel's power, on average over the last day's daylight hours.",
-            runbook="Look for new shade (a tree, a chimney's shadow, debris), dirt or bird "
-            "droppings on it. Clean and in full sun, its module or microinverter is failing "
-            "(installer, warranty). The dashboard ranks the panels against the median one.",
+            description="By design this rule judges the last 24 hours, so it fires the day after "
+            "a panel starts to fall behind (shaded from one afternoon, it fires the next "
+            "morning), and one cloudy or shaded hour never fires it. Look for new shade (a tree, "
+            "a chimney's shadow, debris), dirt or bird droppings on the panel. Clean and in full "
+            "sun, its module or microinverter is failing (installer, warranty). The dashboard "
+            "ranks the panels against the median one.",
+            section="panel-far-below-its-neighbours-for-most-of-a-day",
         ),
         rule(
             "sunpower-battery-below-reserve",
@@ -216,9 +240,10 @@ def rules() -> list[dict[str, Any]]:
             severity="critical",
             summary="The battery has been below its reserve for 30 minutes, at "
             '{{ printf "%.0f" $values.B.Value }} %: less backup than you chose if the grid fails.',
-            runbook="After a grid outage it recharges from the sun. If it stays low on a sunny "
-            f"day, read the storage alarms on the dashboard and call the installer. The rule "
-            f"takes {RESERVE_PERCENT} % for the reserve: set yours in its threshold.",
+            description="After a grid outage it recharges from the sun. If it stays low on a "
+            "sunny day, read the storage alarms on the dashboard and call the installer. The "
+            f"rule takes {RESERVE_PERCENT} % for the reserve: set yours in its threshold.",
+            section="battery-below-its-reserve",
         ),
         rule(
             "sunpower-production-meter-zero",
@@ -241,10 +266,44 @@ def rules() -> list[dict[str, Any]]:
             severity="warning",
             summary="The production meter has read under 5 W for 40 minutes while the panels "
             "produce.",
-            runbook="The site's production power falls back to the panels' sum, but the "
+            description="The site's production power falls back to the panels' sum, but the "
             "production energy (the meter's lifetime counter) stops: check the production CT's "
             "clamp and wiring in the PVS. A PVS5 built without a production CT reads 0 for "
             "good: run sunpower-lp with --production-source inverters and pause this rule.",
+            section="production-meter-reads-0-while-the-panels-produce",
+        ),
+        rule(
+            "sunpower-live-silent",
+            "Real-time power silent",
+            [
+                # Lines per minute over the last day, empty minutes as 0: no series at all (no
+                # sunpower_live in a day, an exec-only site) is "no data", which is OK here.
+                query(
+                    "A",
+                    f'SELECT count("production_kw") FROM {LIVE} WHERE $timeFilter '
+                    "GROUP BY time(1m) fill(0)",
+                    86400,
+                ),
+                query(
+                    "B", f'SELECT min("inverter_median_kw") FROM "{SITE}" WHERE $timeFilter', 900
+                ),
+                reduce("C", "A", "last"),
+                reduce("D", "B", "last"),
+                math("E", f"$C == 0 && $D >= {DAYLIGHT_KW}"),
+            ],
+            # The PVS sends nothing while its figures hold (60-70 s of steady output): one
+            # empty minute is normal, ten in a row are not.
+            wait=f"{LIVE_SILENT_MIN}m",
+            severity="warning",
+            summary=f"No real-time power line (sunpower_live) for {LIVE_SILENT_MIN} minutes in "
+            "daylight, while the PVS's device polls still arrive.",
+            description="sunpower-lp --follow printed power every second until recently; the "
+            "PVS6's telemetry websocket has gone silent (it has been seen to stay silent for days "
+            "while the PVS answered every other request), or the follow process stopped reading "
+            "it. Read Telegraf's log for sunpower-lp's W! and E! lines; restarting Telegraf "
+            "starts a fresh connection. A PVS restart turns the websocket off until "
+            "sunpower-lp enables it again, which it does on every connect.",
+            section="real-time-power-silent",
         ),
     ]
 

@@ -3,7 +3,10 @@
 It answers what solar owners ask: how much did I produce, use, import and export per day, this
 month, this year; how much of my solar did I use myself, and how much of my home ran on it; what
 is flowing right now; is a panel failing (the health row, from the figures and rules of
-sunpower_telegraf/health.py); how is the battery and the PVS. Every query is raw
+sunpower_telegraf/health.py); how is the battery and the PVS. With `sunpower-lp --follow`, the
+power now is the newest of the 1 Hz `sunpower_live` line and the 5-minute `sunpower_site` line,
+and a real-time row shows the last 15 minutes second by second; without it, that row says how to
+get it. Every query is raw
 InfluxQL that InfluxDB 1.x, 2.x (InfluxQL API) and 3 Core all run: `SPREAD`, `LAST`, `MEAN`,
 `MAX`, arithmetic between them, `GROUP BY time()`, `tz()` and `SHOW TAG VALUES`; no `INTEGRAL()`,
 no `SHOW SERIES`, no subqueries. Energies are `spread()` of the lifetime counters, which
@@ -27,6 +30,21 @@ OUTPUT = Path(__file__).resolve().parent / "sunpower.json"
 DATASOURCE = {"type": "influxdb", "uid": "${DS_INFLUXDB}"}
 SITE = "sunpower_site"
 PVS = '"serial" =~ /^$pvs$/'
+# Where the 1 Hz stream is: `sunpower_live` in the default retention policy (the README's set-up,
+# and InfluxDB 2.x and 3), or the short policy of docs/retention.md's set-up for InfluxDB 1.x.
+LIVE = "$live"
+LIVE_POLICIES = ['"sunpower_live"', '"live"."sunpower_live"']
+FOLLOW_HINT = (
+    "No real-time data: run sunpower-lp --follow (Telegraf's execd block, docs/follow.md) on a "
+    "PVS6 for the power every second"
+)
+REALTIME = "15m"
+POWERS = [
+    ("production_kw", "solar"),
+    ("consumption_kw", "home"),
+    ("grid_kw", "grid"),
+    ("battery_kw", "battery"),
+]
 # Grafana has no variable for the browser's zone that InfluxQL's tz() takes, so the days of the
 # daily bars are those of the `tz` variable: pick yours once and save the dashboard.
 ZONES = [
@@ -68,6 +86,7 @@ def panel(
 ) -> dict[str, Any]:
     x, y, w, h = pos
     custom = extra.pop("custom", {})
+    overrides = extra.pop("overrides", [])
     defaults: dict[str, Any] = {"unit": unit, **extra.pop("defaults", {})}
     if custom:
         defaults["custom"] = custom
@@ -76,7 +95,7 @@ def panel(
         "title": title,
         "datasource": DATASOURCE,
         "gridPos": {"x": x, "y": y, "w": w, "h": h},
-        "fieldConfig": {"defaults": defaults, "overrides": []},
+        "fieldConfig": {"defaults": defaults, "overrides": overrides},
         "targets": [{**t, "refId": chr(ord("A") + i)} for i, t in enumerate(targets)],
     }
     body.update(extra)
@@ -104,6 +123,89 @@ def now_stat(title: str, unit: str, field: str, pos: Pos, **extra: Any) -> dict[
     query = whole_range(f'last("{field}")')
     options = {"reduceOptions": {"calcs": ["lastNotNull"]}, "colorMode": "value"}
     return panel("stat", title, unit, [target(query, title)], pos, options=options, **extra)
+
+
+def power_now(title: str, field: str, pos: Pos, **extra: Any) -> dict[str, Any]:
+    """The newest value of a power on either line: the 1 s `sunpower_live` one where --follow
+    writes it, else the 5-minute `sunpower_site` one. InfluxQL answers one series per
+    measurement; Grafana puts their rows in one table, orders it by time, and shows the last."""
+    query = f'SELECT last("{field}") FROM {LIVE}, "{SITE}" WHERE {PVS} AND $timeFilter'
+    options = {"reduceOptions": {"calcs": ["lastNotNull"]}, "colorMode": "value"}
+    transformations = [
+        {"id": "seriesToRows", "options": {}},
+        {"id": "sortBy", "options": {"sort": [{"field": "Time", "desc": False}]}},
+    ]
+    return panel(
+        "stat",
+        title,
+        "kwatt",
+        [target(query, title)],
+        pos,
+        options=options,
+        transformations=transformations,
+        description="The newest reading: every second with sunpower-lp --follow, else the "
+        "5-minute poll.",
+        **extra,
+    )
+
+
+def realtime(y: int) -> list[dict[str, Any]]:
+    """The real-time row: the last 15 minutes of `sunpower_live` at full resolution (each frame
+    holds until the next: the PVS sends only what changed), and the power flow now. Without the
+    stream the panels say how to get it instead of "No data"."""
+    where = f"{PVS} AND $timeFilter"
+    columns = ", ".join(f'"{field}" AS "{name}"' for field, name in POWERS)
+    flow = ", ".join(
+        [
+            'last("production_kw") AS "solar"',
+            'last("consumption_kw") AS "home"',
+            'last("grid_kw") AS "grid (import +)"',
+            'last("battery_kw") AS "battery (discharging +)"',
+            'last("battery_soc_percent") AS "battery charge"',
+        ]
+    )
+    return [
+        panel(
+            "timeseries",
+            "Power every second, last 15 minutes: solar, home, grid (import +), battery "
+            "(discharging +)",
+            "kwatt",
+            [target(f"SELECT {columns} FROM {LIVE} WHERE {where}", "$col")],
+            (0, y, 16, 8),
+            timeFrom=REALTIME,
+            description="sunpower_live, every line as sunpower-lp --follow wrote it: the PVS "
+            "sends a frame when a figure changes, so a flat stretch (up to a minute or so) is "
+            "steady power, not a gap.",
+            defaults={"noValue": FOLLOW_HINT},
+            custom={"drawStyle": "line", "lineInterpolation": "stepAfter", "fillOpacity": 0},
+        ),
+        panel(
+            "stat",
+            "Power flow now, every second",
+            "kwatt",
+            [target(f"SELECT {flow} FROM {LIVE} WHERE {where}", "$col")],
+            (16, y, 8, 8),
+            timeFrom=REALTIME,
+            description="The newest sunpower_live line of the last 15 minutes: what the panels "
+            "make, what the home uses, what goes to or comes from the grid and the battery.",
+            options={
+                "reduceOptions": {"calcs": ["lastNotNull"]},
+                "textMode": "value_and_name",
+                "colorMode": "value",
+                "orientation": "horizontal",
+            },
+            defaults={"noValue": FOLLOW_HINT, "decimals": 2},
+            overrides=[
+                {
+                    "matcher": {"id": "byName", "options": "battery charge"},
+                    "properties": [
+                        {"id": "unit", "value": "percent"},
+                        {"id": "decimals", "value": 0},
+                    ],
+                }
+            ],
+        ),
+    ]
 
 
 def energy_totals(title: str, period: str, pos: Pos) -> dict[str, Any]:
@@ -225,21 +327,15 @@ def build() -> dict[str, Any]:
     daily = ", ".join(f'{query} AS "{name}"' for name, query in spread.items())
     panels = [
         # -- right now ---------------------------------------------------------------------------
-        now_stat("Solar now", "kwatt", "production_kw", (0, 0, 4, 4)),
-        now_stat("Home now", "kwatt", "consumption_kw", (4, 0, 4, 4)),
-        now_stat(
+        power_now("Solar now", "production_kw", (0, 0, 4, 4)),
+        power_now("Home now", "consumption_kw", (4, 0, 4, 4)),
+        power_now(
             "Grid now (import +, export -)",
-            "kwatt",
             "grid_kw",
             (8, 0, 5, 4),
             defaults={"color": {"mode": "thresholds"}, "thresholds": _sign_colors()},
         ),
-        now_stat(
-            "Battery now (discharging +, charging -)",
-            "kwatt",
-            "battery_kw",
-            (13, 0, 5, 4),
-        ),
+        power_now("Battery now (discharging +, charging -)", "battery_kw", (13, 0, 5, 4)),
         panel(
             "gauge",
             "Battery charge now",
@@ -250,6 +346,8 @@ def build() -> dict[str, Any]:
             defaults={"min": 0, "max": 100},
         ),
         now_stat("Panels in error in daylight", "none", "inverters_error_daylight", (21, 0, 3, 4)),
+        # -- real time (sunpower-lp --follow) ----------------------------------------------------
+        *realtime(4),
         # -- energy -----------------------------------------------------------------------------
         panel(
             "timeseries",
@@ -414,6 +512,8 @@ def build() -> dict[str, Any]:
     ]
     for number, item in enumerate(panels, start=1):
         item["id"] = number
+        if item["gridPos"]["y"] >= 4 and item["title"] not in REALTIME_TITLES:
+            item["gridPos"]["y"] += 8  # below the real-time row
     return {
         "title": "SunPower PVS",
         "uid": "sunpower-pvs",
@@ -429,6 +529,9 @@ def build() -> dict[str, Any]:
         "templating": {"list": _variables()},
         "panels": panels,
     }
+
+
+REALTIME_TITLES = {item["title"] for item in realtime(4)}
 
 
 def _sign_colors() -> dict[str, Any]:
@@ -458,6 +561,21 @@ def _variables() -> list[dict[str, Any]]:
             "multi": False,
             "includeAll": False,
             "current": {},
+            "hide": 0,
+        },
+        {
+            "type": "custom",
+            "name": "live",
+            "label": "Real-time data",
+            "description": "Where the 1 Hz sunpower_live lines are: the default retention "
+            'policy (the README\'s set-up), or "live" with the retention set-up of '
+            "docs/retention.md.",
+            "query": ",".join(LIVE_POLICIES),
+            "current": {"text": LIVE_POLICIES[0], "value": LIVE_POLICIES[0]},
+            "options": [
+                {"text": rp, "value": rp, "selected": rp == LIVE_POLICIES[0]}
+                for rp in LIVE_POLICIES
+            ],
             "hide": 0,
         },
         {

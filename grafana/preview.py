@@ -6,8 +6,10 @@ dashboard test uses), runs the dashboard's own queries from grafana/sunpower.jso
 variables filled in, and draws their answers with matplotlib. So that the health row has
 something to show, the days carry faults owners meet (tests/faults.py): the PVS restarts on the
 second morning, a panel is shaded to 40 % from the second afternoon, another dies on the third
-morning. Run from the repository root: python3 grafana/preview.py (needs influxd from Debian's
-influxdb package, and matplotlib).
+morning. The third day's 15:30 to 16:00 also carries the 1 Hz stream of `--follow`
+(tests/livesim.py), drawn by the real-time row as Grafana would show it at 16:00. Run from the
+repository root: python3 grafana/preview.py (needs influxd from Debian's influxdb package, and
+matplotlib).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests import faults  # noqa: E402
+from tests import faults, livesim  # noqa: E402
 from tests.daysim import PVS_SERIAL, simulate  # noqa: E402
 from tests.influx import Influxd, find_influxd  # noqa: E402
 from tests.polls import load  # noqa: E402
@@ -38,16 +40,34 @@ VARIABLES = {
     "$__interval": "30m",
     "$pvs": PVS_SERIAL,
     "$tz": "UTC",
+    "$live": '"sunpower_live"',
 }
+REALTIME_AT = livesim.at(2, 16)  # the moment the real-time row is drawn at
+STREAM = (REALTIME_AT - dt.timedelta(minutes=30), 1800)
+
+
+def realtime_filter() -> str:
+    """The real-time row's range: its 15 minutes (timeFrom) up to REALTIME_AT."""
+    start = REALTIME_AT - dt.timedelta(minutes=15)
+    return f"time >= {int(start.timestamp())}s AND time < {int(REALTIME_AT.timestamp())}s"
 
 
 def query(influxd: Influxd, title: str, ref: str = "A") -> list[dict[str, Any]]:
     """The answer to one panel's query, as Grafana would get it."""
     panel = next(p for p in DASHBOARD["panels"] if p["title"] == title)
     text = next(t["query"] for t in panel["targets"] if t["refId"] == ref)
-    for name in sorted(VARIABLES, key=len, reverse=True):
-        text = text.replace(name, VARIABLES[name])
+    values = dict(VARIABLES)
+    if panel.get("timeFrom"):
+        values["$timeFilter"] = realtime_filter()
+    for name in sorted(values, key=len, reverse=True):
+        text = text.replace(name, values[name])
     return influxd.query("preview", text)
+
+
+def newest(series: list[dict[str, Any]]) -> Any:
+    """A power-now stat's value: the newest row of its series (seriesToRows, sortBy Time)."""
+    rows = sorted((row for s in series for row in s["values"]), key=lambda row: row[0])
+    return [row[1] for row in rows if row[1] is not None][-1]
 
 
 def times(series: dict[str, Any]) -> list[dt.datetime]:
@@ -70,6 +90,8 @@ def main() -> None:
             polls = with_faults(polls)
             (Path(root) / "polls").mkdir()
             load(influxd, "preview", polls, "current", Path(root) / "polls")
+            stream = livesim.stream(*STREAM, battery=True)
+            livesim.write(influxd, "preview", livesim.to_lines(stream))
             draw(influxd)
         finally:
             influxd.stop()
@@ -84,12 +106,12 @@ def with_faults(polls: list[faults.Poll]) -> list[faults.Poll]:
 
 
 def draw(influxd: Influxd) -> None:
-    fig = plt.figure(figsize=(16, 16))
+    fig = plt.figure(figsize=(16, 19))
     fig.suptitle(
         "SunPower PVS dashboard: three simulated days of a battery site, queried as Grafana does"
         "\n(the PVS restarts on day 2, a panel is shaded from day 2's afternoon, one dies on day 3)"
     )
-    grid = fig.add_gridspec(5, 4)
+    grid = fig.add_gridspec(6, 4)
 
     now = fig.add_subplot(grid[0, 0])
     now.axis("off")
@@ -103,7 +125,7 @@ def draw(influxd: Influxd) -> None:
         "Self-consumption",
         "Self-sufficiency",
     ]:
-        value = column(query(influxd, title)[0])[-1]
+        value = newest(query(influxd, title))
         unit = "%" if "charge" in title or "Self" in title else "kW"
         lines.append(f"{title.split(' (')[0]}: {value:.1f} {unit}")
     now.text(0, 1, "\n".join(lines), va="top", fontsize=11, family="monospace")
@@ -124,7 +146,9 @@ def draw(influxd: Influxd) -> None:
     ax.set(title="Energy per day", ylabel="kWh")
     ax.legend(ncol=4, fontsize=8)
 
-    ax = fig.add_subplot(grid[1, :])
+    draw_realtime(fig, grid, influxd)
+
+    ax = fig.add_subplot(grid[2, :])
     for ref, label in zip("ABCD", ["solar", "home", "grid", "battery"]):
         (series,) = query(
             influxd, "Power: solar, home, grid (import +), battery (discharging +)", ref
@@ -134,7 +158,7 @@ def draw(influxd: Influxd) -> None:
     ax.set(title="Power: solar, home, grid (import +), battery (discharging +)", ylabel="kW")
     ax.legend(ncol=4, fontsize=8)
 
-    ax = fig.add_subplot(grid[2, :3])
+    ax = fig.add_subplot(grid[3, :3])
     panels = sorted(
         query(influxd, "Every panel's power (a failing one stands out)"),
         key=lambda s: s["tags"]["serial"],
@@ -162,7 +186,7 @@ def draw(influxd: Influxd) -> None:
     ax.set(title="Every panel's power (a failing one stands out)")
     fig.colorbar(image, ax=ax, label="kW")
 
-    ax = fig.add_subplot(grid[2, 3])
+    ax = fig.add_subplot(grid[3, 3])
     rows = sorted(
         query(influxd, "Energy per panel in the range"), key=lambda s: s["tags"]["serial"]
     )
@@ -172,7 +196,7 @@ def draw(influxd: Influxd) -> None:
     ax.set(title="Energy per panel in the range", xlabel="kWh")
     ax.tick_params(axis="y", labelsize=7)
 
-    ax = fig.add_subplot(grid[3, :2])
+    ax = fig.add_subplot(grid[4, :2])
     (charge,) = query(influxd, "Battery charge")
     (power,) = query(influxd, "Battery power (discharging +, charging -)")
     ax.plot(times(charge), column(charge), color="tab:blue", label="charge %")
@@ -182,7 +206,7 @@ def draw(influxd: Influxd) -> None:
     twin.axhline(0, color="grey", linewidth=0.8)
     twin.set_ylabel("kW")
 
-    ax = fig.add_subplot(grid[3, 2:])
+    ax = fig.add_subplot(grid[4, 2:])
     (uptime,) = query(influxd, "PVS uptime (a drop is a restart)")
     ax.plot(times(uptime), [v / 86400 if v is not None else None for v in column(uptime)])
     ax.set(title="PVS uptime (a drop is a restart)", ylabel="days")
@@ -190,17 +214,44 @@ def draw(influxd: Influxd) -> None:
     draw_health(fig, grid, influxd)
 
     for axis in fig.axes:
-        if axis.get_xlabel() == "" and axis is not now:
+        if axis.get_xlabel() == "" and axis not in (now, fig.axes[2]):
             axis.tick_params(axis="x", labelsize=8)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
     out = Path(__file__).resolve().parent / "preview.png"
     fig.savefig(out, dpi=72)
     print(f"wrote {out}")
 
 
+def draw_realtime(fig: Any, grid: Any, influxd: Influxd) -> None:
+    """The real-time row at 16:00 on the third day: every line of the last 15 minutes, stepped
+    as each frame holds until the next, and the power flow now."""
+    ax = fig.add_subplot(grid[1, :3])
+    title = next(
+        p["title"] for p in DASHBOARD["panels"] if p.get("timeFrom") and p["type"] == "timeseries"
+    )
+    (series,) = query(influxd, title)
+    for index, name in enumerate(series["columns"][1:], start=1):
+        ax.step(times(series), column(series, index), where="post", label=name)
+    ax.axhline(0, color="grey", linewidth=0.8)
+    ax.set(title=title.replace(": ", ":\n", 1), ylabel="kW")
+    ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%H:%M"))
+    ax.legend(ncol=4, fontsize=8)
+
+    flow = fig.add_subplot(grid[1, 3])
+    flow.axis("off")
+    title = "Power flow now, every second"
+    (series,) = query(influxd, title)
+    lines = []
+    for name, value in zip(series["columns"][1:], series["values"][-1][1:]):
+        text = f"{value:3.0f} %" if name == "battery charge" else f"{value:6.2f} kW"
+        lines.append(f"{name.split(' (')[0]:<15}{text:>9}")
+    flow.text(0, 1, "\n".join(lines), va="top", fontsize=11, family="monospace")
+    flow.set_title(f"{title}\n(at {REALTIME_AT:%H:%M} on day 3)", loc="left")
+
+
 def draw_health(fig: Any, grid: Any, influxd: Influxd) -> None:
     """The health row: panels ranked against the median one, and the counts over time."""
-    ax = fig.add_subplot(grid[4, :2])
+    ax = fig.add_subplot(grid[5, :2])
     title = "Panels against the median panel (% of its power in daylight, lowest first)"
     rows = [(s["tags"]["serial"], column(s)[0]) for s in query(influxd, title)]
     ranked = sorted(rows, key=lambda row: float(row[1]))  # as Grafana's sortBy transformation
@@ -214,7 +265,7 @@ def draw_health(fig: Any, grid: Any, influxd: Influxd) -> None:
     ax.set(title=title, xlabel="% of the median panel", xlim=(0, 120))
     ax.tick_params(axis="y", labelsize=7)
 
-    ax = fig.add_subplot(grid[4, 2:])
+    ax = fig.add_subplot(grid[5, 2:])
     title = "Panels in error, missing or far below their neighbours, in daylight"
     for ref, label in zip("ABC", ["in error", "far below the median", "producing (of all)"]):
         (series,) = query(influxd, title, ref)

@@ -16,7 +16,9 @@ as Grafana's alerting does it:
   a normal result resets it.
 
 Every fault fires its own rule, within the time the rule promises, and no other rule; no rule
-fires on the clean days (sunrise, dusk and night included) on any source.
+fires on the clean days (sunrise, dusk and night included) on any source. A `--follow` site's
+days carry the websocket's second-by-second stream beside the polls (tests/livesim.py), with its
+60-70 s silences of steady output.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from typing import Any
 
 import pytest
 
-from tests import faults
+from tests import faults, livesim
 from tests.daysim import PVS_SERIAL, Poll, simulate
 from tests.influx import Influxd
 from tests.polls import run_poll
@@ -65,9 +67,58 @@ def test_the_file_reads_back_as_the_rules() -> None:
     assert yaml.safe_load((ROOT / "grafana" / "alerts.yaml").read_text()) == alerts.build()
 
 
+def github_anchors(markdown: str) -> set[str]:
+    """The anchors GitHub gives a page's headings: lower case, every character but letters,
+    digits, spaces, `-` and `_` dropped, spaces as `-`; a repeated one gets `-1`, `-2`, ..."""
+    anchors: set[str] = set()
+    fenced = False
+    for line in markdown.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        heading = re.match(r"#{1,6} (.+)", line)
+        if fenced or not heading:
+            continue
+        text = re.sub(r"`|\*\*|\[([^]]*)\]\([^)]*\)", r"\1", heading.group(1).strip())
+        slug = re.sub(r"[^\w\- ]", "", text.lower()).replace(" ", "-")
+        anchor, n = slug, 0
+        while anchor in anchors:
+            n += 1
+            anchor = f"{slug}-{n}"
+        anchors.add(anchor)
+    return anchors
+
+
+def test_github_anchors_as_github_makes_them() -> None:
+    page = "# Health figures and alerts\n### PVS silent for 15 minutes\n## `--quiet`: it's (A/B)\n"
+    page += "```\n# not a heading\n```\n### PVS restarted\n### PVS restarted\n"
+    assert github_anchors(page) == {
+        "health-figures-and-alerts",
+        "pvs-silent-for-15-minutes",
+        "--quiet-its-ab",
+        "pvs-restarted",
+        "pvs-restarted-1",
+    }
+
+
+def test_every_runbook_url_leads_to_a_heading_of_the_alerts_page() -> None:
+    """Grafana shows `summary`, `description` and a link to `runbook_url`: each rule's link is
+    its own section of docs/alerts.md."""
+    anchors = github_anchors((ROOT / "docs" / "alerts.md").read_text())
+    sections = []
+    for rule in RULES:
+        notes = rule["annotations"]
+        assert sorted(notes) == ["description", "runbook_url", "summary"], rule["uid"]
+        assert notes["summary"] and notes["description"], rule["uid"]
+        page, _, section = notes["runbook_url"].partition("#")
+        assert page.startswith("https://") and page.endswith("/docs/alerts.md"), rule["uid"]
+        assert section in anchors, (rule["uid"], section)
+        sections.append(section)
+    assert len(set(sections)) == len(RULES)
+
+
 def test_rules_are_complete_and_safe_for_every_influxdb() -> None:
     for rule in RULES:
-        assert rule["annotations"]["summary"] and rule["annotations"]["runbook"], rule["uid"]
+        assert rule["annotations"]["summary"] and rule["annotations"]["description"], rule["uid"]
         assert rule["noDataState"] in ("OK", "Alerting") and rule["execErrState"] in ("OK", "Error")
         # Grafana expands environment variables in these fields of a provisioning file.
         for text in (rule["title"], *rule["labels"].values()):
@@ -344,13 +395,17 @@ def run_rules(influxd: Influxd, days: Days) -> dict[str, list[tuple[datetime, fr
 
     # A query's answer only changes when a point enters or leaves its window: ask influxd once
     # per distinct set of points, for the first minute that has it.
-    def key(item: dict[str, Any], now_ns: int) -> tuple[str, int, int]:
+    # A query that fills empty intervals answers a row for every interval of its window, so its
+    # answer moves with the window itself: asked every minute.
+    def key(item: dict[str, Any], now_ns: int) -> tuple[str, int, int, int]:
         window = item["relativeTimeRange"]
         first = bisect.bisect_left(days.times, now_ns - window["from"] * NS)
         last = bisect.bisect_right(days.times, now_ns - window["to"] * NS)
-        return item["model"]["query"], first, last
+        text = item["model"]["query"]
+        moving = "fill(" in text and "fill(none)" not in text
+        return text, first, last, now_ns if moving else 0
 
-    wanted: dict[tuple[str, int, int], str] = {}
+    wanted: dict[tuple[str, int, int, int], str] = {}
     for rule in RULES:
         for item in rule["data"]:
             if item["datasourceUid"] != "__expr__":
@@ -391,6 +446,10 @@ class Scenario:
     at: tuple[int, int] = (10, 0)  # the fault's start on the first day (UTC hour, minute)
     rule: str = ""  # the rule it must fire
     within: tuple[timedelta, timedelta] = (timedelta(0), timedelta(0))  # after its start
+    # A --follow site: the websocket's stream beside the polls over these hours of the first
+    # day, silent for `stall` from the fault's start (the PVS still answers polls meanwhile).
+    live: tuple[int, int] | None = None
+    stall: timedelta = timedelta(0)
 
 
 def _hours(h: float) -> timedelta:
@@ -419,13 +478,15 @@ FAULTS = {
         "sunpower-panel-not-producing",
         (_hours(1), _hours(1.1)),
     ),
+    # Shaded from the first afternoon: by design the rule waits for a day's worth of hours, so
+    # it fires the next morning, once the shaded hours outweigh the day before.
     "shaded-panel": Scenario(
         "legacy",
         False,
         faults.shaded_panel,
         (13, 0),
         "sunpower-panel-far-below",
-        (_hours(0), _hours(24)),
+        (_hours(21), _hours(22)),
     ),
     "pvs-silent": Scenario(
         "current",
@@ -459,6 +520,18 @@ FAULTS = {
         "sunpower-battery-below-reserve",
         (timedelta(minutes=30), timedelta(minutes=31)),
     ),
+    # The stream of a --follow site from 06:00 to 22:00, its steady silences included, silent
+    # from 13:00 to 14:00; then nothing after 22:00 (see test_real_time_power_silent).
+    "live-stalled": Scenario(
+        "current",
+        True,
+        None,
+        (13, 0),
+        "sunpower-live-silent",
+        (timedelta(minutes=10), timedelta(minutes=15)),
+        live=(6, 22),
+        stall=_hours(1),
+    ),
 }
 
 
@@ -488,7 +561,21 @@ def run(influxd: Influxd, tmp_path_factory: pytest.TempPathFactory) -> Callable[
             if scenario.fault:
                 polls = scenario.fault(polls, start)
             folder = tmp_path_factory.mktemp(name)
-            days = load(influxd, "alerts_" + name.replace("-", "_"), polls, scenario.form, folder)
+            database = "alerts_" + name.replace("-", "_")
+            days = load(influxd, database, polls, scenario.form, folder)
+            if scenario.live:
+                first, last = scenario.live
+                lines = livesim.to_lines(
+                    livesim.stream(
+                        polls[0].time + _hours(first),
+                        (last - first) * 3600,
+                        battery=scenario.battery,
+                        silent=[(start, start + scenario.stall)],
+                    )
+                )
+                livesim.write(influxd, database, lines)
+                stamps = (int(line.rsplit(" ", 1)[1]) for line in lines.splitlines())
+                days.times = sorted({*days.times, *stamps})
             done[name] = Run(scenario, start, days, run_rules(influxd, days))
         return done[name]
 
@@ -509,6 +596,23 @@ def test_each_fault_raises_its_own_alert(run: Callable[[str], Run], name: str) -
     first = got.fired[got.scenario.rule][0][0]
     earliest, latest = got.scenario.within
     assert got.start + earliest <= first <= got.start + latest, first
+
+
+def test_real_time_power_silent(run: Callable[[str], Run]) -> None:
+    """The stream flows from 06:00 to 22:00 with a minute of steady silence every 10 minutes,
+    and stalls from 13:00 to 14:00: the rule fires once it has been silent for 10 minutes in
+    daylight, clears when the stream is back, says nothing through the night after the stream
+    stops at 22:00 (and nothing before it starts: no sunpower_live yet is an exec-only site), and
+    fires again once the next morning's daylight has lasted its 15 minutes, the stream having
+    had lines within the day. By 22:00 on the second day the stream has had none for a day: an
+    exec-only site again, quiet."""
+    got = run("live-stalled")
+    day = got.start.replace(hour=0)
+    fired = [when for when, _ in got.fired["sunpower-live-silent"]]
+    assert fired == [
+        day + timedelta(hours=13, minutes=10, seconds=30),
+        day + timedelta(days=1, hours=7, minutes=5, seconds=30),
+    ]
 
 
 # -- the dashboard's health row on the same days -------------------------------------------------

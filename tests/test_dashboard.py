@@ -1,10 +1,11 @@
 """The Grafana dashboard: built by grafana/dashboard.py, and every query answers from real data.
 
 A real influxd is loaded with three simulated days of a battery site (through the command, as
-Telegraf would write them) and with every fixture; each query of the dashboard runs with Grafana's
-variables filled in and answers exactly what the simulation says is true: energies are the
-simulation's integrated truth, powers and states are the figures its PVS documents carry, and the
-rest is written out by hand.
+Telegraf would write them), the last two hours of the third day's 1 Hz `sunpower_live` stream as
+`--follow` prints it (tests/livesim.py), and every fixture; each query of the dashboard runs with
+Grafana's variables filled in and answers exactly what the simulation says is true: energies are
+the simulation's integrated truth, powers and states are the figures its PVS documents and its
+websocket frames carry, and the rest is written out by hand.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any, Callable
 
 import pytest
 
+from tests import livesim
 from tests.cases import FIXTURES, GOLDEN, case_dirs
 from tests.daysim import PVS_SERIAL, STEP, Poll, Truth, simulate
 from tests.influx import Influxd
@@ -39,7 +41,13 @@ VARIABLES = {
     "$__interval": "1h",
     "$pvs": PVS_SERIAL,
     "$tz": "UTC",
+    "$live": '"sunpower_live"',
 }
+# The real-time row's panels show the last 15 minutes of the range (their timeFrom).
+LAST_15_MINUTES = "time >= '2025-06-17T23:45:00Z' AND time < '2025-06-18T00:00:00Z'"
+# The stream of the third day's last two hours, silent from 23:20 to 23:40 (a stall).
+STREAM = (livesim.at(2, 22), 7200)
+STALL = (livesim.at(2, 23, 20), livesim.at(2, 23, 40))
 
 
 def substitute(query: str, **override: str) -> str:
@@ -64,6 +72,10 @@ def queries() -> list[tuple[str, str]]:
     return found
 
 
+def panel_of(title: str) -> dict[str, Any]:
+    return next(p for p in DASHBOARD["panels"] if p["title"] == title)
+
+
 def query_of(title: str) -> str:
     return next(
         t["query"] for p in DASHBOARD["panels"] if p["title"] == title for t in p["targets"]
@@ -80,7 +92,7 @@ def test_every_panel_has_a_unit_and_raw_queries() -> None:
         assert item["targets"] and all(t["rawQuery"] is True for t in item["targets"])
         assert item["datasource"]["uid"] == "${DS_INFLUXDB}"
     names = [v["name"] for v in DASHBOARD["templating"]["list"]]
-    assert names == ["DS_INFLUXDB", "pvs", "tz"]
+    assert names == ["DS_INFLUXDB", "pvs", "live", "tz"]
 
 
 def test_queries_run_on_influxdb_3_core_too() -> None:
@@ -108,7 +120,37 @@ def loaded(
     load(influxd, "dashboard", polls[:288], "varserver", folder)
     for case in case_dirs():
         assert influxd.write("dashboard", (case / GOLDEN).read_text())[0] == 204
+    livesim.write(influxd, "dashboard", livesim.to_lines(frames()))
     return influxd, truths
+
+
+def frames() -> list[livesim.Frame]:
+    return list(livesim.stream(*STREAM, battery=True, silent=[STALL]))
+
+
+# sunpower_live field -> the frame's name it carries (docs/fields.md), and its scale.
+LIVE_NAMES = {
+    "production_kw": ("pv_p", 1),
+    "consumption_kw": ("site_load_p", 1),
+    "grid_kw": ("net_p", 1),
+    "battery_kw": ("ess_p", 1),
+    "battery_soc_percent": ("soc", 100),
+}
+
+
+def live_lines(start: datetime, end: datetime) -> list[tuple[int, dict[str, float]]]:
+    """Each line the stream gives between two moments: its time (ns) and every field's value,
+    the last known value of each name (a frame carries only what changed)."""
+    known: dict[str, float] = {}
+    lines = []
+    for frame in frames():
+        known |= frame.params
+        if start.timestamp() <= frame.time < end.timestamp():
+            values = {
+                field: round(known[name] * scale, 4) for field, (name, scale) in LIVE_NAMES.items()
+            }
+            lines.append((frame.time * 1_000_000_000, values))
+    return lines
 
 
 def _values(series: list[dict[str, Any]]) -> list[Any]:
@@ -262,11 +304,49 @@ def expected_answers(polls: list[Poll], truths: list[Truth]) -> dict[str, tuple[
             pvs_serials.add(json.loads((case / "vars.json").read_text())["/sys/info/serialnum"])
 
     day_one = len(HOURS) // DAYS  # hours read from the varserver too (its CPU %)
+    # The stream's last line (23:59:59) and the last 15 minutes of it, a steady minute included.
+    *_, (last_time, newest) = live_lines(*STALL[:1], datetime(2025, 6, 18, tzinfo=timezone.utc))
+    window = live_lines(
+        START + timedelta(days=DAYS) - timedelta(minutes=15), START + timedelta(days=DAYS)
+    )
+
+    def power_now(field: str, name: str) -> Answer:
+        """Each line's newest value of the range: the stream's and the last poll's."""
+        return {("sunpower_live", ()): [[last_time, newest[field]]], **site_now(live(name)(end))}
+
     return {
-        "Solar now A": (site_now(live("pv_p")(end)), POWER),
-        "Home now A": (site_now(live("site_load_p")(end)), POWER),
-        "Grid now (import +, export -) A": (site_now(live("net_p")(end)), POWER),
-        "Battery now (discharging +, charging -) A": (site_now(live("ess_p")(end)), POWER),
+        "Solar now A": (power_now("production_kw", "pv_p"), POWER),
+        "Home now A": (power_now("consumption_kw", "site_load_p"), POWER),
+        "Grid now (import +, export -) A": (power_now("grid_kw", "net_p"), POWER),
+        "Battery now (discharging +, charging -) A": (power_now("battery_kw", "ess_p"), POWER),
+        "Power every second, last 15 minutes: solar, home, grid (import +), battery "
+        "(discharging +) A": (
+            {
+                ("sunpower_live", ()): [
+                    [
+                        t,
+                        *(
+                            v[f]
+                            for f in ("production_kw", "consumption_kw", "grid_kw", "battery_kw")
+                        ),
+                    ]
+                    for t, v in window
+                ]
+            },
+            0.0,
+        ),
+        # Several selectors in one statement: InfluxDB gives the start of the range as the time.
+        "Power flow now, every second A": (
+            {
+                ("sunpower_live", ()): [
+                    [
+                        ns(START + timedelta(days=DAYS) - timedelta(minutes=15)),
+                        *window[-1][1].values(),
+                    ]
+                ]
+            },
+            0.0,
+        ),
         "Battery charge now A": (site_now(live("soc")(end) * 100), POWER),
         # Nothing fails on the simulated days, and at midnight every panel sleeps.
         "Panels in error in daylight A": (site_now(0.0), 0.0),
@@ -394,6 +474,8 @@ def test_query_answers(
     query: str,
 ) -> None:
     influxd, _ = loaded
+    if where.startswith("panel ") and panel_of(title_of(where)[:-2]).get("timeFrom") == "15m":
+        query = substitute(query, timeFilter=LAST_15_MINUTES)
     series = influxd.query("dashboard", substitute(query))
     if (
         title_of(where) not in expected
@@ -453,3 +535,84 @@ def test_pvs_filter_really_filters(loaded: tuple[Influxd, list[Truth]]) -> None:
     assert _values(influxd.query("dashboard", other)) != _values(
         influxd.query("dashboard", substitute(query))
     )
+
+
+# -- the real-time row and the power now -----------------------------------------------------------
+
+NOW_PANELS = {  # title -> its field on both lines, and the livedata name the polls carry it as
+    "Solar now": ("production_kw", "pv_p"),
+    "Home now": ("consumption_kw", "site_load_p"),
+    "Grid now (import +, export -)": ("grid_kw", "net_p"),
+    "Battery now (discharging +, charging -)": ("battery_kw", "ess_p"),
+}
+REALTIME_PANELS = [p["title"] for p in DASHBOARD["panels"] if p.get("timeFrom") == "15m"]
+
+
+def shown_now(series: list[dict[str, Any]]) -> Any:
+    """What a power-now stat shows, as Grafana makes it: `seriesToRows` puts every series' rows in
+    one table, `sortBy` orders them by time, and the stat's `lastNotNull` takes the last value."""
+    rows = sorted((row for s in series for row in s["values"]), key=lambda row: row[0])
+    return [row[1] for row in rows if row[1] is not None][-1]
+
+
+def test_power_now_panels_are_grafanas_newest_row() -> None:
+    for title in NOW_PANELS:
+        item = panel_of(title)
+        assert [t["id"] for t in item["transformations"]] == ["seriesToRows", "sortBy"], title
+        assert item["transformations"][1]["options"]["sort"] == [{"field": "Time", "desc": False}]
+        assert item["options"]["reduceOptions"]["calcs"] == ["lastNotNull"]
+
+
+@pytest.mark.parametrize("title", NOW_PANELS)
+def test_power_now_is_the_newest_line(
+    loaded: tuple[Influxd, list[Truth]], simulated: tuple[list[Poll], list[Truth]], title: str
+) -> None:
+    """At midnight the stream's 23:59:59 line is newer than the 23:55 poll; at 23:36, in the
+    stream's stall (23:20 to 23:40), the 23:35 poll is newer than the stream's last line."""
+    influxd, _ = loaded
+    polls, _ = simulated
+    field, name = NOW_PANELS[title]
+    query = query_of(title)
+    *_, (_, newest) = live_lines(STREAM[0], livesim.at(3, 0))
+    assert shown_now(influxd.query("dashboard", substitute(query))) == newest[field]
+    in_stall = "time >= '2025-06-15T00:00:00Z' AND time < '2025-06-17T23:36:00Z'"
+    poll = next(p for p in polls if p.time == livesim.at(2, 23, 35))
+    answer = influxd.query("dashboard", substitute(query, timeFilter=in_stall))
+    assert shown_now(answer) == pytest.approx(float(poll.vars[f"/sys/livedata/{name}"]), abs=POWER)
+    assert {s["name"] for s in answer} == {"sunpower_live", SITE}
+
+
+@pytest.fixture(scope="module")
+def exec_only(
+    influxd: Influxd,
+    tmp_path_factory: pytest.TempPathFactory,
+    simulated: tuple[list[Poll], list[Truth]],
+) -> list[Poll]:
+    """The third day's last hour of polls, from the exec mode: no sunpower_live at all."""
+    polls = simulated[0][-12:]
+    load(influxd, "dashboard_exec", polls, "current", tmp_path_factory.mktemp("exec"))
+    return polls
+
+
+@pytest.mark.parametrize("title", NOW_PANELS)
+def test_without_follow_power_now_is_the_poll(
+    influxd: Influxd, exec_only: list[Poll], title: str
+) -> None:
+    _, name = NOW_PANELS[title]
+    answer = influxd.query("dashboard_exec", substitute(query_of(title)))
+    assert [s["name"] for s in answer] == [SITE]
+    assert shown_now(answer) == pytest.approx(
+        float(exec_only[-1].vars[f"/sys/livedata/{name}"]), abs=POWER
+    )
+
+
+@pytest.mark.parametrize("title", REALTIME_PANELS)
+def test_without_follow_the_row_says_how_to_get_it(
+    influxd: Influxd, exec_only: list[Poll], title: str
+) -> None:
+    """No sunpower_live: Grafana shows the panel's noValue, which names --follow, not "No data"."""
+    item = panel_of(title)
+    for target in item["targets"]:
+        query = substitute(target["query"], timeFilter=LAST_15_MINUTES)
+        assert influxd.query("dashboard_exec", query) == []
+    assert "sunpower-lp --follow" in item["fieldConfig"]["defaults"]["noValue"]

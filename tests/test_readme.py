@@ -35,7 +35,13 @@ else:  # pragma: no cover (3.9 and 3.10)
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
 # The pages this project writes its blocks into; each command block in them is run or says why not.
-PAGES = ["README.md", "docs/design.md", "docs/development.md", "docs/stores.md"]
+PAGES = [
+    "README.md",
+    "docs/design.md",
+    "docs/development.md",
+    "docs/stores.md",
+    "docs/retention.md",
+]
 RUN = {  # marker -> the test that runs the block
     "run-command": "test_run_command_prints_the_fixture",
     "test-command": "test_ci_runs_the_test_command",
@@ -46,6 +52,7 @@ RUN = {  # marker -> the test that runs the block
     "influxdb1-setup": "test_influxdb1_set_up_and_output",
     "influxdb1-drop": "test_influxdb1_set_up_and_output",
     "regenerate": "test_regenerating_changes_nothing",
+    "influxdb1-retention": "tests/test_retention.py",
 }
 FENCE = re.compile(r"(?:<!-- (?P<marker>[^\n]*?) -->\n)?```(?P<lang>\w*)\n(?P<body>.*?)```", re.S)
 DAY = FIXTURES / "pvs6-day"
