@@ -27,13 +27,15 @@ as after a reconnect's `/sys/livedata` read.
 
 from __future__ import annotations
 
+import json
 import urllib.request
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sunpower_telegraf.lineproto import format_points
-from sunpower_telegraf.telemetry import LiveValues, to_live_point, to_time_ns
+from sunpower_telegraf.site import ABSENT, PRESENT
+from sunpower_telegraf.telemetry import LiveStream
 from tests.daysim import (
     BATTERY_KW,
     BATTERY_KWH,
@@ -131,14 +133,21 @@ def _battery(soc: float, pv: float, load: float) -> float:
 
 
 def to_lines(frames: Iterable[Frame], serial: str = PVS_SERIAL) -> str:
-    """The `sunpower_live` lines `--follow` prints for these frames."""
-    values = LiveValues()
+    """The `sunpower_live` lines `--follow` prints for these frames, with the site's battery
+    state as its device poll finds it (a battery where the frames carry its values)."""
+    frames = list(frames)
+    clock = [0.0]  # the host's clock: the frame's own time, as on a PVS whose clock is right
+    stream = LiveStream(serial, clock=lambda: clock[0])
+    battery = PRESENT if any("soc" in frame.params for frame in frames) else ABSENT
     points = []
     for frame in frames:
-        values.update({"time": frame.time, **frame.params})
-        point = to_live_point(values.values, serial, "sunpower_", to_time_ns(frame.time))
-        if point is not None:
-            points.append(point)
+        clock[0] = float(frame.time)
+        live = stream.message(
+            json.dumps({"notification": "power", "params": {"time": frame.time, **frame.params}}),
+            battery,
+        )
+        if live is not None and live.point is not None:
+            points.append(live.point)
     return format_points(points)
 
 
