@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from sunpower_telegraf.answer import Answer
-from sunpower_telegraf.site import to_site
+from sunpower_telegraf.site import ABSENT, PRESENT, Battery, to_site
 
 PVS = {"DEVICE_TYPE": "PVS", "SERIAL": "ZT1", "MODEL": "PV Supervisor PVS6"}
 
@@ -103,3 +103,31 @@ def test_a_zero_is_real_when_pos_minus_neg_is_net_within_exactly_1_kwh() -> None
     }
     site = to_site(Answer(devices={"devices": [record]}))
     assert (site.records, site.warnings) == ([record], [])
+
+
+def test_a_zero_lifetime_on_a_meter_left_out_is_still_named() -> None:
+    """A consumption meter of unknown kind is left out, and its lifetime of 0 is a glitch the
+    warnings name too (the PVS's, not the missing livedata's)."""
+    site = to_site(Answer(vars=meter(sn="M1c", p3phsumKw="0.003", netLtea3phsumKwh="0")))
+    assert [r["DEVICE_TYPE"] for r in site.records] == ["PVS"]
+    assert site.warnings == [
+        "power meter M1c: lifetime net_ltea_3phsum_kwh read 0, left out (a PVS glitch)",
+        "consumption meter power meter M1c left out: no /sys/livedata to tell a net (load-side) "
+        "from a gross (line-side) meter, so the site's grid and consumption are too",
+    ]
+
+
+@pytest.mark.parametrize(
+    "device_type",
+    ["HUB+", "Energy Storage System", "ESS BMS", "ESS Hub", "Storage Inverter", "Battery"],
+)
+def test_any_storage_device_in_a_legacy_list_shows_a_battery(device_type: str) -> None:
+    """Rule 6: a legacy device list naming any storage device (a HUB+ alone included: a site
+    whose storage status was not read) shows a battery, so a poll without its power leaves the
+    home's consumption out rather than count the battery as 0."""
+    device = {"DEVICE_TYPE": device_type, "SERIAL": "X1", "STATE": "working"}
+    site = to_site(Answer(devices={"devices": [PVS, device]}, firmware="legacy"))
+    assert site.battery == Battery(PRESENT, "the device list names storage devices")
+    plain = {"DEVICE_TYPE": "Gateway", "SERIAL": "X1", "STATE": "working"}
+    site = to_site(Answer(devices={"devices": [PVS, plain]}, firmware="legacy"))
+    assert site.battery == Battery(ABSENT, "the device list names no storage device")
