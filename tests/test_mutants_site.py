@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from sunpower_telegraf.answer import Answer
+from sunpower_telegraf.report import to_report
 from sunpower_telegraf.site import ABSENT, PRESENT, Battery, to_site
 
 PVS = {"DEVICE_TYPE": "PVS", "SERIAL": "ZT1", "MODEL": "PV Supervisor PVS6"}
@@ -131,3 +132,27 @@ def test_any_storage_device_in_a_legacy_list_shows_a_battery(device_type: str) -
     plain = {"DEVICE_TYPE": "Gateway", "SERIAL": "X1", "STATE": "working"}
     site = to_site(Answer(devices={"devices": [PVS, plain]}, firmware="legacy"))
     assert site.battery == Battery(ABSENT, "the device list names no storage device")
+
+
+def test_an_oversized_record_passes_the_rules_as_it_came() -> None:
+    """A record the rules cannot read (1001 keys) is kept as it came, so the mapping says why it
+    is skipped: its keys, not that it is no object."""
+    big = {"DEVICE_TYPE": "Inverter", "SERIAL": "E1", **{f"x{i}": "1" for i in range(999)}}
+    report = to_report(Answer(devices={"devices": [PVS, big]}))
+    expected = "skipped device #2: Inverter E1 has 1001 keys; a PVS device has under 100"
+    assert expected in report.warnings
+
+
+def test_an_import_counter_of_0_is_real_when_the_meter_only_exported() -> None:
+    """pos - neg = net: 0 - 50 = -50, so the import counter's 0 is real (a meter that never saw
+    import), kept without a warning; pos + neg would not hold (0 + 50 is not -50)."""
+    record = {
+        "DEVICE_TYPE": "Power Meter",
+        "SERIAL": "M1c",
+        "subtype": "NET_CONSUMPTION_LOADSIDE",
+        "pos_ltea_3phsum_kwh": "0",
+        "neg_ltea_3phsum_kwh": "50",
+        "net_ltea_3phsum_kwh": "-50",
+    }
+    site = to_site(Answer(devices={"devices": [record]}))
+    assert (site.records, site.warnings) == ([record], [])
