@@ -33,10 +33,10 @@ PVS's own site figures; and every rule about what the PVS's numbers mean lives h
    device's identity and own values (they win a clash) with the storage document's measurements
    and its `ORIGIN`, which says the record measures what that document measures (the battery's
    power: `summary.py`). One with no such device (a capture whose serials differ between the two
-   documents) is a device of its own, after the listed ones: the listed entry keeps its identity
-   and states in its series, the status's entry its measurements in another, and no field is in
-   both. Either way the site's figures are the same, as only the storage document's records give
-   the battery's power.
+   documents) is a device of its own, after the listed ones: the listed entry keeps its identity,
+   states and ratings in its series, the status's entry its measurements in another (no device
+   list gives what the status measures, so no quantity is printed twice). Either way the site's
+   figures are the same, as only the storage document's records give the battery's power.
 5. **The PVS is `PVS6` (or `PVS5`) on every source**: the device list's model `PV Supervisor PVS6`
    loses its `PV Supervisor ` prefix, so a firmware upgrade keeps the PVS's series.
 6. **Whether the site may have a battery** (`Site.battery`), which decides whether a poll whose

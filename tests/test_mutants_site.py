@@ -7,7 +7,7 @@ import pytest
 
 from sunpower_telegraf.answer import Answer
 from sunpower_telegraf.report import to_report
-from sunpower_telegraf.site import ABSENT, PRESENT, Battery, to_site
+from sunpower_telegraf.site import ABSENT, PRESENT, UNKNOWN, Battery, to_site
 
 PVS = {"DEVICE_TYPE": "PVS", "SERIAL": "ZT1", "MODEL": "PV Supervisor PVS6"}
 
@@ -156,3 +156,56 @@ def test_an_import_counter_of_0_is_real_when_the_meter_only_exported() -> None:
     }
     site = to_site(Answer(devices={"devices": [record]}))
     assert (site.records, site.warnings) == ([record], [])
+
+
+def test_only_an_absent_battery_rules_one_out() -> None:
+    assert [Battery(state, "").maybe for state in (PRESENT, UNKNOWN, ABSENT)] == [True, True, False]
+
+
+@pytest.mark.parametrize(("keys", "warned"), [(1000, True), (1001, False)])
+def test_the_rules_read_a_record_of_up_to_1000_keys(keys: int, warned: bool) -> None:
+    """A net meter whose lifetime reads 0: a glitch the rules name, on a record of 1000 keys; one
+    of 1001 is no record the rules read (the mapping skips it, saying why)."""
+    record = {
+        "DEVICE_TYPE": "Power Meter",
+        "SERIAL": "M1c",
+        "subtype": "NET_CONSUMPTION_LOADSIDE",
+        "net_ltea_3phsum_kwh": "0",
+        **{f"x{i}": "1" for i in range(keys - 4)},
+    }
+    site = to_site(Answer(devices={"devices": [record]}))
+    glitch = "power meter M1c: lifetime net_ltea_3phsum_kwh read 0, left out (a PVS glitch)"
+    assert site.warnings == ([glitch] if warned else [])
+
+
+@pytest.mark.parametrize(
+    ("load", "net", "subtype"),
+    [
+        ("0.0", "-3.0", "GROSS_CONSUMPTION_LINESIDE"),  # the home uses nothing: the meter's 0
+        ("3.0", "0.0", "NET_CONSUMPTION_LOADSIDE"),  # nothing crosses the grid: the meter's 0
+        ("0.05", "0.0", "NET_CONSUMPTION_LOADSIDE"),  # 50 W apart: enough to tell
+        ("0.04", "0.0", None),  # 40 W apart: a power of 0 tells nothing
+    ],
+)
+def test_a_meter_power_of_0_tells_its_kind_only_beside_a_clear_difference(
+    load: str, net: str, subtype: str | None
+) -> None:
+    """A meter reading 0 kW with no lifetime: it measures whichever of livedata's home load and
+    grid power reads 0, where the two differ by at least 50 W."""
+    variables = {
+        **meter(sn="M1c", p3phsumKw="0"),
+        "/sys/livedata/pv_p": "3.0",
+        "/sys/livedata/site_load_p": load,
+        "/sys/livedata/net_p": net,
+    }
+    site = to_site(Answer(vars=variables))
+    meters = [r for r in site.records if r["DEVICE_TYPE"] == "Power Meter"]
+    assert [r["subtype"] for r in meters] == ([subtype] if subtype else [])
+
+
+def test_5_w_of_export_is_noise() -> None:
+    """Without livedata, only a power below -5 W shows export: exactly -5 W tells nothing."""
+    site = to_site(Answer(vars=meter(sn="M1c", p3phsumKw="-0.005")))
+    assert [r["DEVICE_TYPE"] for r in site.records] == ["PVS"]
+    site = to_site(Answer(vars=meter(sn="M1c", p3phsumKw="-0.0051")))
+    assert [r.get("subtype") for r in site.records] == [None, "NET_CONSUMPTION_LOADSIDE"]
