@@ -200,3 +200,14 @@ def test_inverters_stand_in_only_above_5_w() -> None:
     assert (fields["production_kw"], fields["consumption_kw"]) == (0.001, 0.501)
     fields, _ = summary(production("0.001"), net("0.5"), inverter("I1", "0.006"))
     assert (fields["production_kw"], fields["consumption_kw"]) == (0.006, 0.506)
+
+
+def test_advice_for_any_energy_the_inverters_report() -> None:
+    """Half a kWh from the inverters (0.2 + 0.3) while the meter reads 0 is already energy the
+    meter did not count."""
+    inverters = [inverter("I1", "0.2", "0.2"), inverter("I2", "0.2", "0.3")]
+    site = Site(records=[PVS, production("0", "0"), *inverters])
+    assert production_meter_advice(site) == (
+        "the production meter M1p reads 0 while the inverters report 0.5 kWh: it has no CT; "
+        "run with --production-source inverters"
+    )
