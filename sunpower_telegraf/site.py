@@ -29,8 +29,14 @@ PVS's own site figures; and every rule about what the PVS's numbers mean lives h
    `--production-source inverters`, the way out for a meter without a CT (it reads 0 for good);
    with that option the meter is known not to count, and its 0 is left out without a word.
 4. **One storage device, one record.** A storage status entry, or a varserver ESS or transfer
-   switch, joins the device-list device of its serial (the device's own values win a clash); one
-   with no such device is a device of its own, after the listed ones.
+   switch, joins the device-list device of its serial: one record, one series, the listed
+   device's identity and own values (they win a clash) with the storage document's measurements
+   and its `ORIGIN`, which says the record measures what that document measures (the battery's
+   power: `summary.py`). One with no such device (a capture whose serials differ between the two
+   documents) is a device of its own, after the listed ones: the listed entry keeps its identity,
+   states and ratings in its series, the status's entry its measurements in another (no device
+   list gives what the status measures, so no quantity is printed twice). Either way the site's
+   figures are the same, as only the storage document's records give the battery's power.
 5. **The PVS is `PVS6` (or `PVS5`) on every source**: the device list's model `PV Supervisor PVS6`
    loses its `PV Supervisor ` prefix, so a firmware upgrade keeps the PVS's series.
 6. **Whether the site may have a battery** (`Site.battery`), which decides whether a poll whose
@@ -286,7 +292,9 @@ def _joined(raw: Sequence[Any], storage: Sequence[Mapping[str, Any]]) -> list[An
                 by_serial[serial] = len(joined)
             joined.append(dict(record))
         else:
-            joined[found] = {**record, **joined[found]}  # the listed device's own values win
+            # The listed device's own values win; the record measures what the storage
+            # document measures, whatever ORIGIN the listed entry claims.
+            joined[found] = {**record, **joined[found], "ORIGIN": record.get("ORIGIN")}
     return joined
 
 

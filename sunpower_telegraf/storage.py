@@ -15,10 +15,12 @@ A value `{"value": x, "unit": u}` becomes a float field named by its key and uni
 (`enclosure_temperature` in C -> `enclosure_temperature_degc`); nested objects join their keys
 (`ess_meter_reading.meter_a.reading.power` -> `ess_meter_a_power_kw`). One unit per quantity,
 whatever the status used: W, VA, var and Wh become kW, kVA, kvar and kWh (a real SunVault gives
-its meter legs in W, unsigned: volts x amps). A plain value (a state such as `operational_mode`)
-is a string field, whatever its JSON type, when its name is one of `devices.STRING_FIELDS` (the
-states this documents), so it keeps one type forever; other plain values are left out, as are
-timestamps (`last_updated`) and anything nested deeper than `MAX_DEPTH` objects.
+its meter legs in W, unsigned: volts x amps). Every number is rounded to `DECIMALS` (9)
+decimals in that unit, which its own figures need too: the PVS prints a SoC of
+`55.00000000000001` %. A plain value (a state such as `operational_mode`) is a string field,
+whatever its JSON type, when its name is one of `devices.STRING_FIELDS` (the states this
+documents), so it keeps one type forever; other plain values are left out, as are timestamps
+(`last_updated`) and anything nested deeper than `MAX_DEPTH` objects.
 
 One name per quantity across firmware: where the varserver of current firmware gives the same
 quantity, the field takes the varserver's name in snake case (`RENAMES`): the ESS meter's
@@ -65,6 +67,12 @@ UNITS: dict[str, tuple[str, float]] = {
     "hz": ("hz", 1.0),
     "s": ("s", 1.0),
 }
+# Every number of the status is rounded to this many decimals in its field's unit: the status's
+# own figures carry the float noise of the PVS's arithmetic (55.00000000000001 %,
+# 123.30000000000001 V), as the W -> kW factor adds its own; a float's 15 to 16 digits leave 9
+# decimals clear of that noise up to 10^6 (no storage figure comes near), and a billionth of a
+# kW, V or % is far below what any storage device resolves.
+DECIMALS = 9
 SKIP = frozenset({"serial_number", "last_updated", "time", "state"})
 MAX_DEPTH = 6
 ORIGIN = "storage status"
@@ -134,7 +142,7 @@ def _flatten(
             number = to_number(value["value"])
             suffix, factor = _unit(value.get("unit"))
             if number is not None and name:
-                scaled = number if factor == 1.0 else round(number * factor, 9)
+                scaled = round(number * factor, DECIMALS)
                 field = f"{name}_{suffix}" if suffix else f"{name}_value"
                 fields.setdefault(renames.get(field, field), scaled)
         elif isinstance(value, Mapping):

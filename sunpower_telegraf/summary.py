@@ -13,10 +13,16 @@ Powers, right now:
   grid = consumption - production - battery;
 - with `production_source` `auto`, a production reading under 5 W while the inverters produce
   is a PVS glitch: the inverters' sum stands in for that poll's power (never for a lifetime);
-- battery: livedata `ess_p`, else the energy storage systems' `p_3phsum_kw` (the storage
-  status's ESS meter `agg_power`, the varserver ESS's `p3phsumKw`), else the storage inverters'
-  `ac_power_kw`: what the PVS signs itself, never a battery module's volts x amps. A sum over
-  several devices needs every one of them.
+- battery: livedata `ess_p`, else the documents that measure it, the storage status (legacy
+  firmware) and the varserver's ESS (current): the sum of their energy storage systems'
+  `p_3phsum_kw` (the status's ESS meter `agg_power`, the varserver ESS's `p3phsumKw`), else of
+  their storage inverters' `ac_power_kw`; never both, as they measure the same flow, and never a
+  mix: no document says which inverter is whose ESS, so the inverters stand in as a whole. What
+  the PVS signs itself, never a battery module's volts x amps. A sum needs every one of its
+  devices: an ESS of the status without its power, where the inverters cannot stand in, leaves
+  the battery's power unknown. A device list's storage entries are never read for it (no device
+  list carries a battery's power): they neither give nor block the sum, and the answer is the
+  same whether their serials join the status's entries or not (`site.py`, rule 4).
 
 **Battery-site consumption is never guessed.** Where the site may have a battery
 (`site.Battery`: present, or unknown because the poll cannot tell) and the poll gives no battery
@@ -61,6 +67,13 @@ from .devices import parse_datatime, to_number
 from .health import Inverters, to_inverter_fields
 from .lineproto import FieldValue, Point, clean_text
 from .site import ABSENT, NO_POWER_KW, PRESENT, Site, devices_of, meter_kind
+from .storage import ORIGIN as STORAGE_STATUS
+
+# The documents whose storage devices measure the battery's power (`site.py` keeps the `ORIGIN`
+# of the storage document on a joined record), and what each kind of device measures it by, in
+# the order they are read: the ESS meter first, the storage inverters in its place.
+MEASURING = frozenset({STORAGE_STATUS, "varserver"})
+BATTERY_POWER = (("Energy Storage System", "p_3phsum_kw"), ("Storage Inverter", "ac_power_kw"))
 
 
 class Summary(NamedTuple):
@@ -267,14 +280,23 @@ def _battery(site: Site) -> tuple[float | None, float | None]:
     """Battery power (kW, positive discharging) and lifetime net energy (kWh)."""
     live = site.live
     power = live.ess_kw if live else None
-    records = site.devices
     if power is None:
-        power = _all(
-            [_number(e, "p_3phsum_kw") for e in devices_of(records, "Energy Storage System")]
-        )
-    if power is None:
-        power = _all([_number(e, "ac_power_kw") for e in devices_of(records, "Storage Inverter")])
+        power = to_battery_kw(site.devices)
     return power, live.ess_kwh if live else None
+
+
+def to_battery_kw(records: Sequence[Any]) -> float | None:
+    """The battery's power from the storage devices of the documents that measure it (records
+    whose `ORIGIN` is in `MEASURING`: the storage status, the varserver): the sum of every such
+    ESS's `p_3phsum_kw`, else of every such storage inverter's `ac_power_kw`; None when neither
+    sum has all its terms. A device-list entry is never read: no device list carries a battery's
+    power, so its storage entries neither give nor block the sum."""
+    measuring = [record for record in records if record.get("ORIGIN") in MEASURING]
+    for device_type, key in BATTERY_POWER:
+        power = _all([_number(device, key) for device in devices_of(measuring, device_type)])
+        if power is not None:
+            return power
+    return None
 
 
 def _soc(site: Site) -> float | None:

@@ -191,3 +191,23 @@ def test_no_advice_when_the_inverters_report_no_energy() -> None:
     inverters = [inverter("I1", "0.2", "0"), inverter("I2", "0.2", "0")]
     site = Site(records=[PVS, production("0", "0"), *inverters])
     assert production_meter_advice(site) is None
+
+
+def test_inverters_stand_in_only_above_5_w() -> None:
+    """A production reading under 5 W is a glitch only where the inverters give more than 5 W:
+    exactly 0.005 kW from them is no production to stand in, and the meter's 1 W stays."""
+    fields, _ = summary(production("0.001"), net("0.5"), inverter("I1", "0.005"))
+    assert (fields["production_kw"], fields["consumption_kw"]) == (0.001, 0.501)
+    fields, _ = summary(production("0.001"), net("0.5"), inverter("I1", "0.006"))
+    assert (fields["production_kw"], fields["consumption_kw"]) == (0.006, 0.506)
+
+
+def test_advice_for_any_energy_the_inverters_report() -> None:
+    """Half a kWh from the inverters (0.2 + 0.3) while the meter reads 0 is already energy the
+    meter did not count."""
+    inverters = [inverter("I1", "0.2", "0.2"), inverter("I2", "0.2", "0.3")]
+    site = Site(records=[PVS, production("0", "0"), *inverters])
+    assert production_meter_advice(site) == (
+        "the production meter M1p reads 0 while the inverters report 0.5 kWh: it has no CT; "
+        "run with --production-source inverters"
+    )

@@ -16,6 +16,7 @@ from sunpower_telegraf.report import to_report
 from sunpower_telegraf.site import to_site
 from sunpower_telegraf.storage import to_records
 from sunpower_telegraf.summary import to_summary
+from tests import realruns
 from tests.cases import FIXTURES, GOLDEN
 from tests.standin import DEVICE_LIST, CurrentFirmware, Reply, json_reply
 
@@ -362,6 +363,227 @@ def test_overflowing_sums_are_left_out() -> None:
     report = to_report(Answer(devices={"devices": [PVS, *huge]}))
     site = report.points[-1]
     assert "production_kw" not in site.fields and site.fields["inverters_total"] == 3.0
+
+
+# -- battery power: from the document that measures it ----------------------------------------
+# A legacy site: the device list (PVS, a production meter at 4.0 kW, a net meter at -2.5 kW, and
+# its storage entries, which carry identity and ratings, never power) and the storage status.
+LISTED_ESS = {
+    "DEVICE_TYPE": "Energy Storage System",
+    "SERIAL": "E1",
+    "MODEL": "SPWR-Equinox-model",
+    "STATE": "working",
+    "rated_ac_kw": "6.8",
+}
+LISTED_INVERTER = {
+    "DEVICE_TYPE": "Storage Inverter",
+    "SERIAL": "S1",
+    "MODEL": "SchneiderElectric-XW6848-21",
+    "STATE": "working",
+}
+
+
+def ess(serial: str, **reading: Any) -> dict[str, Any]:
+    """A status's `ess_status[]` entry whose ESS meter reads what is given."""
+    return {"serial_number": serial, "ess_meter_reading": reading}
+
+
+def status(
+    systems: list[dict[str, Any]], inverters: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    return {"ess_report": {"ess_status": systems, "inverter_status": inverters or []}}
+
+
+def storage_site(
+    listed: list[dict[str, Any]], document: dict[str, Any]
+) -> tuple[dict[str, Any], list[str], list[dict[str, Any]]]:
+    """The summary's fields, its warnings, and the site's storage records."""
+    answer = Answer(
+        devices={"devices": [PVS, PROD, NET, *listed]}, ess_status=document, firmware="legacy"
+    )
+    site = to_site(answer)
+    point, warnings = to_summary(site)
+    assert point is not None
+    storage = [r for r in site.devices if r["DEVICE_TYPE"] not in ("PVS", "Power Meter")]
+    return dict(point.fields), warnings, storage
+
+
+CHARGING_AT_1_5 = status(
+    [ess("E1", agg_power=vu(-1.5, "kW"), meter_a={"reading": {"current": vu(6.2, "A")}})],
+    [{"serial_number": "S1", "ac_power": vu(-1.5, "kW"), "ac_current": vu(6.2, "A")}],
+)
+
+
+def test_battery_power_with_serials_that_match() -> None:
+    """Each status entry joins the listed device of its serial: one record per device, the list's
+    identity and ratings with the status's measurements. The ESS meter gives -1.5 kW (the
+    inverter's -1.5 kW is the same flow, not added): consumption = 4.0 - 2.5 - 1.5 = 0.0."""
+    fields, warnings, storage = storage_site([LISTED_ESS, LISTED_INVERTER], CHARGING_AT_1_5)
+    assert (fields["battery_kw"], fields["consumption_kw"], warnings) == (-1.5, 0.0, [])
+    assert storage == [
+        {
+            "DEVICE_TYPE": "Energy Storage System",
+            "SERIAL": "E1",
+            "ORIGIN": "storage status",
+            "MODEL": "SPWR-Equinox-model",
+            "STATE": "working",
+            "rated_ac_kw": "6.8",
+            "p_3phsum_kw": -1.5,
+            "ess_meter_a_current_a": 6.2,
+        },
+        {
+            "DEVICE_TYPE": "Storage Inverter",
+            "SERIAL": "S1",
+            "ORIGIN": "storage status",
+            "MODEL": "SchneiderElectric-XW6848-21",
+            "STATE": "working",
+            "ac_power_kw": -1.5,
+            "ac_current_a": 6.2,
+        },
+    ]
+
+
+def test_battery_power_with_serials_that_do_not_match() -> None:
+    """Serials anonymized apart (as in a published SunVault capture): the listed entries keep
+    their identity, the status's entries their measurements, each a device of its own with no
+    field in both; the listed entries, which carry no power, do not block the sum: the same
+    -1.5 kW and consumption 0.0 as when the serials match."""
+    listed = [{**LISTED_ESS, "SERIAL": "E1-LIST"}, {**LISTED_INVERTER, "SERIAL": "S1-LIST"}]
+    fields, warnings, storage = storage_site(listed, CHARGING_AT_1_5)
+    assert (fields["battery_kw"], fields["consumption_kw"], warnings) == (-1.5, 0.0, [])
+    assert [(r["SERIAL"], r.get("ORIGIN")) for r in storage] == [
+        ("E1-LIST", None),
+        ("S1-LIST", None),
+        ("E1", "storage status"),
+        ("S1", "storage status"),
+    ]
+    listed_keys = set(storage[0]) | set(storage[1])
+    status_keys = set(storage[2]) | set(storage[3])
+    assert listed_keys & status_keys == {"DEVICE_TYPE", "SERIAL"}  # no quantity twice
+
+
+def test_a_device_list_entry_is_never_read_for_battery_power() -> None:
+    """Only the storage status measures the battery: a listed ESS and inverter claiming 9 kW add
+    nothing to the status's -1.5 kW. A listed entry that names an origin of its own still joins
+    into a record of the status, which measures the battery."""
+    claims = [
+        {**LISTED_ESS, "SERIAL": "E9", "p_3phsum_kw": "9"},
+        {**LISTED_INVERTER, "SERIAL": "S9", "ac_power_kw": "9"},
+    ]
+    fields, warnings, _ = storage_site(claims, CHARGING_AT_1_5)
+    assert (fields["battery_kw"], fields["consumption_kw"], warnings) == (-1.5, 0.0, [])
+    odd = {**LISTED_ESS, "ORIGIN": "device list"}
+    fields, warnings, storage = storage_site([odd], CHARGING_AT_1_5)
+    assert storage[0]["ORIGIN"] == "storage status"
+    assert (fields["battery_kw"], warnings) == (-1.5, [])
+
+
+def test_two_storage_systems_add_up() -> None:
+    """-1.25 + -2.5 = -3.75 kW; consumption 4.0 - 2.5 - 3.75 = -2.25 (the figures of the test)."""
+    document = status(
+        [ess("E1", agg_power=vu(-1.25, "kW")), ess("E2", agg_power=vu(-2500, "W"))],
+        [
+            {"serial_number": "S1", "ac_power": vu(-1.25, "kW")},
+            {"serial_number": "S2", "ac_power": vu(-2.5, "kW")},
+        ],
+    )
+    fields, warnings, _ = storage_site([LISTED_ESS], document)
+    assert (fields["battery_kw"], fields["consumption_kw"], warnings) == (-3.75, -2.25, [])
+
+
+def test_an_ess_meter_without_power_leaves_it_to_the_inverters() -> None:
+    """An ESS entry without `agg_power`: the storage inverters' `ac_power` stand in, all of them
+    (-0.75 + -1.0 = -1.75), never mixed with the other ESS's -0.75: which inverter belongs to
+    which ESS no document says. Consumption 4.0 - 2.5 - 1.75 = -0.25."""
+    document = status(
+        [ess("E1", agg_power=vu(-0.75, "kW")), ess("E2", current=vu(4, "A"))],
+        [
+            {"serial_number": "S1", "ac_power": vu(-0.75, "kW")},
+            {"serial_number": "S2", "ac_power": vu(-1.0, "kW")},
+        ],
+    )
+    fields, warnings, _ = storage_site([LISTED_ESS, LISTED_INVERTER], document)
+    assert (fields["battery_kw"], fields["consumption_kw"], warnings) == (-1.75, -0.25, [])
+
+
+NO_POWER = (
+    "consumption_kw left out: the site has a battery (the storage status lists storage devices) "
+    "and this poll gives no battery power"
+)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        status(
+            [ess("E1", current=vu(4, "A"))], [{"serial_number": "S1", "ac_current": vu(4, "A")}]
+        ),
+        # one inverter of two without its power: the inverters cannot stand in for E2
+        status(
+            [ess("E1", agg_power=vu(-0.75, "kW")), ess("E2", current=vu(4, "A"))],
+            [
+                {"serial_number": "S1", "ac_power": vu(-0.75, "kW")},
+                {"serial_number": "S2", "ac_current": vu(4, "A")},
+            ],
+        ),
+        status(
+            [],
+            [{"serial_number": "S1", "ac_power": vu("n/a", "kW"), "ac_current": vu(4, "A")}],
+        ),
+    ],
+    ids=["no-power-at-all", "one-system-unmeasured", "inverter-not-a-number"],
+)
+def test_a_status_without_the_battery_power_leaves_consumption_out(
+    document: dict[str, Any],
+) -> None:
+    fields, warnings, _ = storage_site([LISTED_ESS, LISTED_INVERTER], document)
+    assert "battery_kw" not in fields and "consumption_kw" not in fields
+    assert (fields["production_kw"], fields["grid_kw"], warnings) == (4.0, -2.5, [NO_POWER])
+
+
+def test_status_numbers_keep_nine_decimals() -> None:
+    """The PVS's own float noise and the W -> kW factor's: each number to 9 decimals in its unit,
+    whether a unit is scaled or not."""
+    document = {
+        "ess_report": {
+            "battery_status": [
+                {"serial_number": "B1", "customer_state_of_charge": vu(55.00000000000001, "%")}
+            ],
+            "ess_status": [ess("E1", meter_a={"reading": {"power": vu(2164.3594000000003, "W")}})],
+            "inverter_status": [
+                {"serial_number": "S1", "temperature": vu(52.550000000000004, "C")},
+                {"serial_number": "S2", "a_n_voltage": vu(121.12345678951, "V")},
+            ],
+        }
+    }
+    values = [
+        {k: v for k, v in record.items() if k not in ("DEVICE_TYPE", "SERIAL", "ORIGIN")}
+        for record in to_records(document)
+    ]
+    assert values == [
+        {"customer_soc_percent": 55.0},
+        {"ess_meter_a_power_kw": 2.1643594},
+        {"temperature_degc": 52.55},
+        {"a_n_voltage_v": 121.12345679},
+    ]
+
+
+@pytest.mark.parametrize("via", ["input", "loopback"])
+def test_the_published_sunvault_capture_gives_its_battery_power(via: str) -> None:
+    """A SunVault site whose two documents were anonymized apart (../shared/real-pvs, see its
+    PROVENANCE): the status's ESS meter `agg_power` and its inverter's `ac_power` both say
+    -4.962 kW, and consumption = production + grid + battery, through --input and through the
+    loopback PVS alike."""
+    if not realruns.REAL.is_dir():
+        pytest.skip(f"the real PVS captures are not at {realruns.REAL}")
+    pair = tuple(f"{realruns.SUNVAULT}/{name}" for name in ("device_list.json", "ess_status.json"))
+    outcome = realruns.execute(realruns.Run(f"{realruns.SUNVAULT}.{via}", pair, via))
+    assert outcome.status == 0 and "consumption" not in outcome.stderr
+    site = line_protocol_parser.parse_line(outcome.stdout.splitlines()[-1])["fields"]
+    assert site["battery_kw"] == -4.962
+    # the device list's meters: production 5.8049 kW, grid 0.0727 kW
+    assert (site["production_kw"], site["grid_kw"]) == (5.8049, 0.0727)
+    assert abs(site["consumption_kw"] - (5.8049 + 0.0727 - 4.962)) <= 0.02
 
 
 # -- the command, against a loopback PVS -------------------------------------------------------
