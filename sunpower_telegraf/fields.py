@@ -569,7 +569,29 @@ LISTED: tuple[Measurement, ...] = (
             *STATE,
         ),
     ),
-    Measurement("ess_hub", SERIAL_MODEL, "The battery system's hub (legacy firmware).", STATE),
+    Measurement(
+        "ess_hub",
+        SERIAL_MODEL,
+        "The battery system's hub (legacy firmware). Its device-list record carries its own "
+        "sensors (the published SunVault capture); a storage status does not report it.",
+        (
+            f("t_degc", "degC", "the hub's temperature", "DL:t_degc"),
+            f(
+                "humidity",
+                "%",
+                "relative humidity inside the enclosure (the storage status gives the same "
+                "figure as the ESS's `enclosure_humidity_percent`)",
+                "DL:humidity",
+            ),
+            f("v_spply_v", "V", "its supply voltage", "DL:v_spply_v"),
+            f("v_dcdc_spply_v", "V", "its DC-DC converter's supply voltage", "DL:v_dcdc_spply_v"),
+            f("v_gateway_v", "V", "the voltage it supplies the gateway", "DL:v_gateway_v"),
+            f("fan_actv_fl", "flag", "1 while its fan runs, else 0", "DL:fan_actv_fl"),
+            f("fw_error", "code", "its firmware's error, 0 for none", "DL:fw_error"),
+            f("event_history", "code", "its event history as the PVS gives it", "DL:event_history"),
+            *STATE,
+        ),
+    ),
     Measurement("gateway", SERIAL_MODEL, "The battery system's gateway (legacy firmware).", STATE),
     Measurement(
         "pv_disconnect",
