@@ -27,7 +27,6 @@ finite number in its bounds (a list, `true`, `1e308`, a soc of 7) is None too, a
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -54,15 +53,16 @@ MAX_MINUTES = 1e7  # 19 years of backup
 # name -> (lowest, highest, what it is): a value outside is no measurement of that quantity.
 BOUNDS = {
     **{
-        name: (-MAX_KW, MAX_KW, "power in kW") for name in ("pv_p", "net_p", "site_load_p", "ess_p")
+        name: (-MAX_KW, MAX_KW, "a power in kW")
+        for name in ("pv_p", "net_p", "site_load_p", "ess_p")
     },
     **{
-        name: (-MAX_KWH, MAX_KWH, "energy in kWh")
+        name: (-MAX_KWH, MAX_KWH, "an energy in kWh")
         for name in ("pv_en", "net_en", "site_load_en", "ess_en")
     },
-    "soc": (0.0, 1.0, "state of charge from 0 to 1"),
-    "backupTimeRemaining": (0.0, MAX_MINUTES, "backup time in minutes"),
-    "midstate": (-1e6, 1e6, "MID state"),
+    "soc": (0.0, 1.0, "a state of charge from 0 to 1"),
+    "backupTimeRemaining": (0.0, MAX_MINUTES, "a backup time in minutes"),
+    "midstate": (-1e6, 1e6, "a MID state"),
 }
 
 
@@ -102,16 +102,16 @@ def is_unknown(value: Any) -> bool:
 
 
 def to_live_value(name: str, value: Any) -> tuple[float | None, str | None]:
-    """A livedata value as a number within its quantity's bounds, or None and, unless the PVS
-    said it does not know it, why (a warning's words)."""
+    """A livedata value (`name` one of `BOUNDS`) as a number within its quantity's bounds, or
+    None and, unless the PVS said it does not know it, why (a warning's words)."""
     number = to_number(value)
     if number is None:
         if is_unknown(value):
             return None, None
         return None, f"{PREFIX}{name}: {_shown(value)} is not a number; left out"
-    low, high, what = BOUNDS.get(name, (-math.inf, math.inf, "number"))
+    low, high, what = BOUNDS[name]
     if not low <= number <= high:
-        return None, f"{PREFIX}{name}: {_shown(value)} is not a {what}; left out"
+        return None, f"{PREFIX}{name}: {_shown(value)} is not {what}; left out"
     return number, None
 
 
