@@ -18,7 +18,7 @@ from .answer import Answer, PVSError
 from .lineproto import Point, clean_text
 from .reach import Reach
 from .report import Options, to_report
-from .telegraf import advice
+from .timing import advice
 
 if TYPE_CHECKING:
     from .transport import Exchange

@@ -25,93 +25,33 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import math
 import os
 import random
 import stat
 import sys
 import threading
-from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Callable
 
 import click
 
 from .answer import PVSError
-from .console import Log as Log
-from .console import Output as Output
+from .console import Log, Output
 from .console import on_signals as _signals_stop
-from .known import Known
+from .known import TIMING_VARIABLE, Context, Known, Timing
 from .reconnect import backoff_delay
 
 if TYPE_CHECKING:
-    from .pvs import Session
     from .reach import Reach
     from .report import Options
 
 WEBSOCKET_PORT = 9002
-SECONDARY_SECONDS = 15.0  # what other PVS clients give one varserver call
 LOGOUT_SECONDS = 2.0  # Telegraf sends SIGTERM 5 s after closing standard input
-TIMING_VARIABLE = "SUNPOWER_LP_FOLLOW_TIMING"
-
-
-@dataclass(frozen=True)
-class Timing:
-    """Seconds; SUNPOWER_LP_FOLLOW_TIMING overrides them for tests."""
-
-    ping: float = 30.0  # a ping on the websocket this often
-    check: float = 5.0  # no frame this long: read livedata, which finds an expired session
-    # (then again after 3x, 7x, 15x ... this long, until `silence`)
-    silence: float = 90.0  # no frame this long: reconnect
-    backoff: float = 1.0  # the first reconnect delay, doubling ...
-    backoff_max: float = 300.0  # ... up to this
-    log: float = 60.0  # at most one log line per cause this often
-    login: float = 60.0  # at most one login this often
-    open: float = 10.0  # to open the websocket
-
-    @classmethod
-    def parse(cls, text: str) -> Timing:
-        timing = cls()
-        names = {field.name for field in fields(cls)}
-        for item in filter(None, (part.strip() for part in text.split(","))):
-            name, _, value = item.partition("=")
-            try:
-                seconds = float(value)
-            except ValueError:
-                seconds = math.nan
-            name = name.strip()
-            lowest = 0.0 if name == "login" else 1e-3  # login=0: no spacing of logins
-            if name not in names or not (math.isfinite(seconds) and seconds >= lowest):
-                raise ValueError(
-                    f"{TIMING_VARIABLE}: {item!r} is not NAME=SECONDS with NAME one "
-                    f"of {', '.join(sorted(names))}"
-                )
-            timing = replace(timing, **{name: seconds})
-        return timing
 
 
 def backoff(attempt: int, timing: Timing, rng: random.Random) -> float:
     """The delay before reconnect `attempt` (0 first): `reconnect.backoff_delay` with the
     process's timing."""
     return backoff_delay(attempt, timing.backoff, timing.backoff_max, rng)
-
-
-@dataclass
-class Context:
-    """What the workers share with the process: the session, the options, the record of what is
-    known, where lines and logs go, and how to stop."""
-
-    reach: Reach
-    options: Options
-    interval: float
-    quiet_at_night: bool
-    timing: Timing
-    session: Session
-    log: Log
-    emit: Callable[[str], None]
-    end: Callable[..., None]
-    stop: threading.Event
-    known: Known
-    secondary_seconds: float = SECONDARY_SECONDS
 
 
 class Process:

@@ -23,7 +23,7 @@ Together (`check`), on the options given (on the command line or in their variab
   `--telegraf-config`. SUNPOWER_PVS_WEBSOCKET in the environment without `--follow` is not
   refused: the environment may serve both modes; it is left out (`to_given`).
 - `--telegraf-config` without `--follow`: `--interval` is Telegraf's, and must be longer than
-  Telegraf's timeout (the block's timing rule in `telegraf.py`), or every run would overlap the
+  Telegraf's timeout (the block's timing rule in `timing.py`), or every run would overlap the
   next.
 """
 
@@ -35,6 +35,8 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any
 from urllib.parse import urlsplit
+
+from .timing import DEFAULT, MARGIN, to_timing
 
 MAX_TIMEOUT = 3600.0
 MIN_INTERVAL = 1.0
@@ -166,8 +168,6 @@ def check(given: Mapping[str, Any]) -> dict[str, Any]:
         if "interval" in values and not config:
             raise Refused("--interval goes with --follow or --telegraf-config")
     if config and not follow and "interval" in values:
-        from .telegraf import DEFAULT, MARGIN, to_timing  # the block's own timing rule
-
         run = values.get("timeout", DEFAULT.run)
         timeout = to_timing(run).timeout
         if values["interval"] <= timeout:

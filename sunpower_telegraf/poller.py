@@ -20,7 +20,7 @@ from .site import NO_POWER_KW, to_site
 from .telemetry import LiveStream
 
 if TYPE_CHECKING:
-    from .follow import Context
+    from .known import Context
 
 
 class PollWorker:

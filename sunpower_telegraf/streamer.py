@@ -27,7 +27,7 @@ from .telemetry import LiveStream
 from .watchdog import CHECK, PING, RECONNECT, RESUME, Watchdog
 
 if TYPE_CHECKING:
-    from .follow import Context
+    from .known import Context
     from .wsclient import Telemetry
 
 

@@ -7,17 +7,13 @@ given beside `--telegraf-config`: the host and the password go into `environment
 process list), the rest become arguments, and what a run would refuse is refused here too, by
 the run's own rules (`options.py`), so a block is never written that its command refuses.
 
-One timing rule serves the block and `--check`'s advice (`advice`): sunpower-lp's `--timeout`
-covers a run with a slow device list (over 60 s happens on any PVS) or three times the run
-`--check` measured, whichever is longer; Telegraf's `timeout` adds 20 s for the logout and
-Python's start-up; the `interval` is at least twice that, in whole steps of the PVS's own
-5-minute grid of readings.
+One timing rule (`timing.py`) serves the block, the options' check of an exec block's interval
+and `--check`'s advice.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import shlex
 import sys
@@ -27,12 +23,9 @@ from urllib.parse import urlsplit
 
 from .answer import PVSError
 from .options import DEFAULT_INTERVAL, check, format_number
+from .timing import DEFAULT, Timing, to_timing
 
 DEFAULT_HOST = "172.27.153.1"
-SLOW_RUN = 100  # s: a whole run whose device list takes over 60 s, with the requests around it
-GRID = 300  # s: the PVS refreshes device readings on a 5-minute grid
-MARGIN = 20  # s: Telegraf's timeout over sunpower-lp's own: the logout and Python's start-up
-MAX_RUN = 3600  # s: the longest --timeout a run accepts
 
 HEADER = """\
 # Read a SunPower PVS5/PVS6 gateway: production, consumption, grid, battery and per-panel data
@@ -109,29 +102,6 @@ FLAGS = {"no_device_time", "no_site_summary", "quiet_at_night"}
 REFUSED = {"input_paths", "check"}
 # Read elsewhere: the block's timing, its kind, and the option that asked for it.
 HANDLED = {"host", "password", "timeout", "interval", "follow", "telegraf_config"}
-
-
-class Timing(NamedTuple):
-    """Telegraf's `interval` and `timeout`, and sunpower-lp's `--timeout`, in seconds."""
-
-    interval: float
-    timeout: int
-    run: float
-
-
-def advice(seconds: float) -> Timing:
-    """The timing for a PVS whose run took `seconds`: room for a run three times as slow, and
-    never less than a run with a slow device list, nor more than a run may take."""
-    return to_timing(min(MAX_RUN, max(SLOW_RUN, math.ceil(3 * seconds / 10) * 10)))
-
-
-def to_timing(run: float) -> Timing:
-    """Telegraf's timeout and interval around a sunpower-lp `--timeout` of `run` seconds."""
-    timeout = math.ceil(run) + MARGIN
-    return Timing(GRID * max(1, math.ceil(2 * timeout / GRID)), timeout, run)
-
-
-DEFAULT = advice(0)  # the shipped config's timing, and what --check advises a quick PVS
 
 
 class Block(NamedTuple):

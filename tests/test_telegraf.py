@@ -26,16 +26,8 @@ from hypothesis import strategies as st
 
 from sunpower_telegraf import cli
 from sunpower_telegraf.options import Refused
-from sunpower_telegraf.telegraf import (
-    ARGUMENTS,
-    HANDLED,
-    REFUSED,
-    Timing,
-    advice,
-    format_config,
-    to_timing,
-    toml_string,
-)
+from sunpower_telegraf.telegraf import ARGUMENTS, HANDLED, REFUSED, format_config, toml_string
+from sunpower_telegraf.timing import Timing, advice, to_timing
 from tests.cases import FIXTURES, GOLDEN
 from tests.standin import DEVICE_LIST, CurrentFirmware, Reply
 
