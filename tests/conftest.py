@@ -7,8 +7,8 @@ from typing import Callable
 import pytest
 from hypothesis import settings
 
-from tests.influx import Influxd, find_influxd
-from tests.standin import Sink, StandIn
+from tests.support.influx import Influxd, find_influxd
+from tests.support.standin import Sink, StandIn
 
 # Hypothesis profiles for the property tests (tests/test_property.py), chosen by
 # HYPOTHESIS_PROFILE, else `ci` where CI is set, else `dev`:

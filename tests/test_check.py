@@ -13,9 +13,9 @@ import trustme
 from click.testing import CliRunner, Result
 
 from sunpower_telegraf.cli import main
-from tests.cases import FIXTURES
-from tests.hostile import RawPVS, reply
-from tests.standin import DEVICE_LIST, CurrentFirmware, Reply
+from tests.support.cases import FIXTURES
+from tests.support.hostile import RawPVS, reply
+from tests.support.standin import DEVICE_LIST, CurrentFirmware, Reply
 
 DAY = (FIXTURES / "pvs6-day" / "devicelist.json").read_bytes()
 CURRENT = FIXTURES / "current-storage"

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sunpower_telegraf.cli import main
-from tests.cases import FIXTURES, GOLDEN
-from tests.standin import DEVICE_LIST, Reply, json_reply
+from tests.support.cases import FIXTURES, GOLDEN
+from tests.support.standin import DEVICE_LIST, Reply, json_reply
 
 DAY = FIXTURES / "pvs6-day"
 DAY_BODY = (DAY / "devicelist.json").read_bytes()

@@ -28,9 +28,9 @@ import pytest
 
 from sunpower_telegraf.cli import main
 from sunpower_telegraf.follow import Log, Timing, backoff, websocket_url
-from tests.cases import FIXTURES
-from tests.standin import DEVICE_LIST, Reply
-from tests.wsstandin import SET_ENABLE, T0, TelemetryPVS
+from tests.support.cases import FIXTURES
+from tests.support.standin import DEVICE_LIST, Reply
+from tests.support.wsstandin import SET_ENABLE, T0, TelemetryPVS
 
 SERIAL = "ZT221285000549W2071"  # the PVS of fixtures/current-storage
 DEVICES = json.loads((FIXTURES / "current-storage" / "devicelist.json").read_text())

@@ -26,10 +26,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sunpower_telegraf.cli import main
-from tests.cases import FIXTURES, GOLDEN
-from tests.hostile import HANDSHAKE_FAILURE, TLS_HELLO, RawPVS, raw, reply, silent, trickle
-from tests.influx import Influxd
-from tests.standin import DEVICE_LIST, CurrentFirmware, Reply, json_reply
+from tests.support.cases import FIXTURES, GOLDEN
+from tests.support.hostile import HANDSHAKE_FAILURE, TLS_HELLO, RawPVS, raw, reply, silent, trickle
+from tests.support.influx import Influxd
+from tests.support.standin import DEVICE_LIST, CurrentFirmware, Reply, json_reply
 
 DAY = FIXTURES / "pvs6-day"
 DAY_BODY = (DAY / "devicelist.json").read_bytes()

@@ -21,8 +21,8 @@ from sunpower_telegraf.cli import main
 from sunpower_telegraf.login import TooSoon
 from sunpower_telegraf.pvs import Session
 from sunpower_telegraf.transport import LOG_SIZE
-from tests.cases import FIXTURES, GOLDEN
-from tests.standin import DEVICE_LIST, CurrentFirmware, Reply, Request, json_reply
+from tests.support.cases import FIXTURES, GOLDEN
+from tests.support.standin import DEVICE_LIST, CurrentFirmware, Reply, Request, json_reply
 
 SERIAL = "ZT230185000549A1234"
 DAY = json.loads((FIXTURES / "pvs6-day" / "devicelist.json").read_text())

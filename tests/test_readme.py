@@ -23,9 +23,9 @@ from pathlib import Path
 import pytest
 
 from sunpower_telegraf.telegraf import format_config
-from tests.cases import FIXTURES, GOLDEN
-from tests.influx import Influxd
-from tests.standin import DEVICE_LIST, Reply
+from tests.support.cases import FIXTURES, GOLDEN
+from tests.support.influx import Influxd
+from tests.support.standin import DEVICE_LIST, Reply
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -21,8 +21,8 @@ from sunpower_telegraf.answer import Answer
 from sunpower_telegraf.cli import main
 from sunpower_telegraf.lineproto import Point
 from sunpower_telegraf.report import to_report
-from tests import realruns
-from tests.influx import Influxd
+from tests.support import realruns
+from tests.support.influx import Influxd
 
 REAL = realruns.REAL
 NOTHING = "the PVS answer has no device that could be mapped to a line"

@@ -16,9 +16,9 @@ from sunpower_telegraf.report import to_report
 from sunpower_telegraf.site import to_site
 from sunpower_telegraf.storage import to_records
 from sunpower_telegraf.summary import to_summary
-from tests import realruns
-from tests.cases import FIXTURES, GOLDEN
-from tests.standin import DEVICE_LIST, CurrentFirmware, Reply, json_reply
+from tests.support import realruns
+from tests.support.cases import FIXTURES, GOLDEN
+from tests.support.standin import DEVICE_LIST, CurrentFirmware, Reply, json_reply
 
 ESS_STATUS = "/cgi-bin/dl_cgi/energy-storage-system/status"
 CHARGING = FIXTURES / "storage-charging"

@@ -36,8 +36,8 @@ from sunpower_telegraf.telegraf import (
     to_timing,
     toml_string,
 )
-from tests.cases import FIXTURES, GOLDEN
-from tests.standin import DEVICE_LIST, CurrentFirmware, Reply
+from tests.support.cases import FIXTURES, GOLDEN
+from tests.support.standin import DEVICE_LIST, CurrentFirmware, Reply
 
 if sys.version_info >= (3, 11):
     import tomllib

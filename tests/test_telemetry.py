@@ -14,7 +14,7 @@ import pytest
 from sunpower_telegraf.lineproto import Point, format_points
 from sunpower_telegraf.site import ABSENT, PRESENT, UNKNOWN
 from sunpower_telegraf.telemetry import LiveStream, NotAFrame, parse_frame, to_time_ns
-from tests.cases import FIXTURES
+from tests.support.cases import FIXTURES
 
 SERIAL = "ZT221285000549W2071"  # the PVS of fixtures/current-storage
 VARS = json.loads((FIXTURES / "current-storage" / "vars.json").read_text())

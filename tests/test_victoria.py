@@ -22,8 +22,8 @@ from typing import Any
 import line_protocol_parser
 import pytest
 
-from tests.cases import FIXTURES, GOLDEN, case_dirs
-from tests.influx import LoopbackServer, free_port
+from tests.support.cases import FIXTURES, GOLDEN, case_dirs
+from tests.support.influx import LoopbackServer, free_port
 from tests.test_readme import block, tomllib
 
 CASES = case_dirs()

@@ -24,10 +24,10 @@ from typing import Any
 from click.testing import CliRunner
 
 from sunpower_telegraf.cli import main
-from tests.standin import DEVICE_LIST, CurrentFirmware, StandIn, json_reply
+from tests.support.standin import DEVICE_LIST, CurrentFirmware, StandIn, json_reply
 
-REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "real-pvs"
-GOLDENS = Path(__file__).resolve().parent.parent / "fixtures" / "real-pvs"
+REAL = Path(__file__).resolve().parents[3] / "shared" / "real-pvs"
+GOLDENS = Path(__file__).resolve().parents[2] / "fixtures" / "real-pvs"
 ESS_STATUS = "/cgi-bin/dl_cgi/energy-storage-system/status"
 SUNVAULT = "krbaker__hass-sunpower/sunvault-site"
 # The PVS serial the varserver dump's own /sys/info gives, which the stand-in logs in with.
