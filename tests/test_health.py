@@ -17,21 +17,15 @@ from sunpower_telegraf.health import to_device_health, to_inverter_fields, to_me
 from sunpower_telegraf.lineproto import Point
 from sunpower_telegraf.report import to_report
 from sunpower_telegraf.site import to_site
+from tests.support.records import inverter, pvs
 
 CLOCK = "2025,06,15,12,02,30"
-PVS = {"DEVICE_TYPE": "PVS", "SERIAL": "ZT1", "CURTIME": CLOCK, "dl_uptime": "86400"}
-
-
-def inverter(serial: str, kw: str | None, state: str | None = "working", **extra: str) -> dict:
-    record: dict[str, Any] = {"DEVICE_TYPE": "Inverter", "SERIAL": serial}
-    record |= {"STATE": state} if state else {}
-    record |= {"p_3phsum_kw": kw} if kw is not None else {}
-    record |= {"DATATIME": "2025,06,15,12,00,00"}
-    return record | extra
+PVS = pvs(CURTIME=CLOCK, dl_uptime="86400")
+READ_AT = "2025,06,15,12,00,00"  # each inverter's DATATIME unless a test gives its own
 
 
 def panels(*powers: str | None, state: str | None = "working") -> list[dict]:
-    return [inverter(f"I{n:02d}", kw, state) for n, kw in enumerate(powers)]
+    return [inverter(f"I{n:02d}", kw, state, DATATIME=READ_AT) for n, kw in enumerate(powers)]
 
 
 SUNNY = ["0.30", "0.31", "0.32", "0.33", "0.34", "0.30", "0.31", "0.32", "0.33", "0.34", "0.32"]
@@ -50,7 +44,7 @@ def device_fields(records: list[dict]) -> dict[str, dict[str, Any]]:
     ("records", "fields"),
     [
         (  # noon, one panel dead: 12 listed; sorted 0, 0.30, 0.30, 0.31, 0.31, [0.32, 0.32], ...
-            [PVS, *panels(*SUNNY), inverter("I11", "0", "error")],
+            [PVS, *panels(*SUNNY), inverter("I11", "0", "error", DATATIME=READ_AT)],
             {
                 "inverters_total": 12.0,
                 "inverters_producing": 11.0,
@@ -77,7 +71,7 @@ def device_fields(records: list[dict]) -> dict[str, dict[str, Any]]:
             },
         ),
         (  # every panel awake at dawn, 0.05 kW each: still not daylight, nothing compared
-            [PVS, *panels(*["0.05"] * 11), inverter("I11", "0", "error")],
+            [PVS, *panels(*["0.05"] * 11), inverter("I11", "0", "error", DATATIME=READ_AT)],
             {
                 "inverters_total": 12.0,
                 "inverters_producing": 11.0,
@@ -177,7 +171,11 @@ def test_site_health(records: list[dict], fields: dict[str, float]) -> None:
 
 def test_relative_power_against_the_median_panel() -> None:
     # Median of 0.30, 0.31, 0.32 (shaded to 0.128: 40 %), 0.33, 0.34, 0 (dead) = (0.30 + 0.31) / 2.
-    records = [PVS, *panels("0.30", "0.31", "0.128", "0.33", "0.34"), inverter("I05", "0", "error")]
+    records = [
+        PVS,
+        *panels("0.30", "0.31", "0.128", "0.33", "0.34"),
+        inverter("I05", "0", "error", DATATIME=READ_AT),
+    ]
     assert device_fields(records) == {
         "I00": {"relative_power_percent": 98.4},  # 0.30 / 0.305
         "I01": {"relative_power_percent": 101.6},
@@ -228,7 +226,7 @@ def test_a_stalled_inverter_is_the_oldest_working_reading() -> None:
 
 def test_device_lines_carry_the_figures() -> None:
     """Through the whole report: the figures join the inverter's own line, and the site's."""
-    records = [PVS, *panels("0.2", "0.4"), inverter("I9", "0", "error")]
+    records = [PVS, *panels("0.2", "0.4"), inverter("I9", "0", "error", DATATIME=READ_AT)]
     points = to_report(Answer(devices={"devices": records})).points
     by_serial = {p.tags.get("serial"): p for p in points if p.measurement == "sunpower_inverter"}
     assert by_serial["I00"].fields == {

@@ -9,15 +9,9 @@ import pytest
 
 from sunpower_telegraf.health import to_device_health, to_inverter_fields, to_median_kw
 from sunpower_telegraf.site import Site
+from tests.support.records import inverter
 
 CLOCK = "2025,06,15,12,00,00"
-
-
-def inverter(serial: str, kw: str | None, state: str = "working", **extra: str) -> dict[str, Any]:
-    record: dict[str, Any] = {"DEVICE_TYPE": "Inverter", "SERIAL": serial, "STATE": state}
-    if kw is not None:
-        record["p_3phsum_kw"] = kw
-    return record | extra
 
 
 def fields(*inverters: dict[str, Any], pvs: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -34,13 +34,14 @@ UNITS = [  # the status's unit -> the field's suffix, and 2000 in that unit in t
 ]
 
 
-def inverter(entry: dict[str, Any]) -> list[dict[str, Any]]:
+def status_inverter(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """The records of a storage status holding one storage inverter entry, serial S1."""
     return to_records({"ess_report": {"inverter_status": [{"serial_number": "S1", **entry}]}})
 
 
 @pytest.mark.parametrize(("unit", "suffix", "value"), UNITS)
 def test_every_unit_becomes_one_unit_per_quantity(unit: Any, suffix: str, value: float) -> None:
-    assert inverter({"x": {"value": 2000, "unit": unit}}) == [
+    assert status_inverter({"x": {"value": 2000, "unit": unit}}) == [
         {
             "DEVICE_TYPE": "Storage Inverter",
             "SERIAL": "S1",
@@ -52,9 +53,9 @@ def test_every_unit_becomes_one_unit_per_quantity(unit: Any, suffix: str, value:
 
 def test_a_value_keeps_nine_decimals() -> None:
     # 1.23456789 W = 0.00123456789 kW, to 9 places 0.001234568
-    assert inverter({"p": {"value": 1.23456789, "unit": "W"}})[0]["p_kw"] == 0.001234568
+    assert status_inverter({"p": {"value": 1.23456789, "unit": "W"}})[0]["p_kw"] == 0.001234568
     # not scaled: to 9 places too, which takes off the PVS's own float noise
-    assert inverter({"p": {"value": 1.2345678912, "unit": "kW"}})[0]["p_kw"] == 1.234567891
+    assert status_inverter({"p": {"value": 1.2345678912, "unit": "kW"}})[0]["p_kw"] == 1.234567891
 
 
 def test_nested_names_join_without_reading_or_a_repeated_word() -> None:
@@ -66,7 +67,7 @@ def test_nested_names_join_without_reading_or_a_repeated_word() -> None:
         },
         "reading": {"value": 7, "unit": "V"},
     }
-    assert inverter(entry) == [
+    assert status_inverter(entry) == [
         {
             "DEVICE_TYPE": "Storage Inverter",
             "SERIAL": "S1",
@@ -85,8 +86,8 @@ def test_nesting_deeper_than_six_objects_is_left_out() -> None:
             entry = {f"k{index}": entry}
         return entry
 
-    assert inverter(nested(7))[0]["k1_k2_k3_k4_k5_k6_k7_v"] == 1.0
-    assert inverter(nested(8)) == []
+    assert status_inverter(nested(7))[0]["k1_k2_k3_k4_k5_k6_k7_v"] == 1.0
+    assert status_inverter(nested(8)) == []
 
 
 def test_states_are_strings_and_other_plain_values_are_left_out() -> None:
@@ -170,7 +171,7 @@ def test_serials_states_and_timestamps_are_no_fields() -> None:
         "last_updated": {"value": 1749996000, "unit": "s"},
         "soh": {"value": 99, "unit": "%"},
     }
-    assert inverter(entry) == [
+    assert status_inverter(entry) == [
         {
             "DEVICE_TYPE": "Storage Inverter",
             "SERIAL": "S1",
