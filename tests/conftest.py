@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 from collections.abc import Iterator
-from typing import Callable
+from typing import Any, Callable
 
 import pytest
 from hypothesis import settings
 
+from tests.support.hostile import RawPVS
 from tests.support.influx import Influxd, find_influxd
 from tests.support.standin import Sink, StandIn
 
@@ -59,18 +62,33 @@ def sink() -> Iterator[Sink]:
 
 
 @pytest.fixture
-def standin() -> Iterator[Callable[..., StandIn]]:
-    """Start loopback stand-ins for the PVS; each is closed when the test ends."""
-    started: list[StandIn] = []
+def servers() -> Iterator[Callable[..., Any]]:
+    """Start loopback servers, and the processes that talk to them, for one test:
+    `servers(factory, *args, **kwargs)` returns `factory(*args, **kwargs)`, and each thing
+    started is closed (its `close()`) when the test ends, the last started first, so a client is
+    gone before the server it talks to. A close that fails still lets the others close."""
+    with contextlib.ExitStack() as stack:
 
-    def start(*args, **kwargs) -> StandIn:
-        server = StandIn(*args, **kwargs)
-        started.append(server)
-        return server
+        def start(factory: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+            server = factory(*args, **kwargs)
+            stack.callback(server.close)
+            return server
 
-    yield start
-    for server in started:
-        server.close()
+        yield start
+
+
+@pytest.fixture
+def standin(servers: Callable[..., Any]) -> Callable[..., StandIn]:
+    """Start loopback stand-ins for the PVS (tests/support/standin.py), closed when the test
+    ends."""
+    return functools.partial(servers, StandIn)
+
+
+@pytest.fixture
+def raw_pvs(servers: Callable[..., Any]) -> Callable[..., RawPVS]:
+    """Start raw-socket PVSs that misbehave below HTTP (tests/support/hostile.py), closed when the
+    test ends."""
+    return functools.partial(servers, RawPVS)
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from sunpower_telegraf.cli import main
 from tests.support.cases import FIXTURES, GOLDEN
 from tests.support.contract import assert_failed, assert_result_failed
-from tests.support.hostile import HANDSHAKE_FAILURE, TLS_HELLO, RawPVS, raw, reply, silent, trickle
+from tests.support.hostile import HANDSHAKE_FAILURE, TLS_HELLO, raw, reply, silent, trickle
 from tests.support.influx import Influxd
 from tests.support.standin import DEVICE_LIST, CurrentFirmware, Reply, json_reply
 
@@ -66,20 +66,6 @@ def invoke(
     return CliRunner().invoke(
         main, list(args), env={"SUNPOWER_PVS_PASSWORD": "", **(env or {})}, input=input
     )
-
-
-@pytest.fixture
-def raw_pvs():
-    started: list[RawPVS] = []
-
-    def start(behaviours: dict[str, Any], **kwargs: Any) -> RawPVS:
-        server = RawPVS(behaviours, **kwargs)
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.close()
 
 
 def current_firmware(pvs_behaviours: dict[str, Any]) -> dict[str, Any]:
