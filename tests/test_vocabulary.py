@@ -27,7 +27,7 @@ from sunpower_telegraf.report import Options, to_report
 from sunpower_telegraf.storage import to_records
 from sunpower_telegraf.varserver import to_varserver
 from tests.support.cases import FIXTURES, GOLDEN, case_dirs
-from tests.test_real_pvs import OUTCOMES, REAL
+from tests.support.realruns import OUTCOMES, REAL
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "fields.md"
 TABLE = {m.name: m for m in MEASUREMENTS}

@@ -33,6 +33,138 @@ SUNVAULT = "krbaker__hass-sunpower/sunvault-site"
 # The PVS serial the varserver dump's own /sys/info gives, which the stand-in logs in with.
 VARSERVER = "steveturbek__SunPower-PVS-Supervisor/PVS6_varserver_output_20250930_115822.json"
 
+NOTHING = "the PVS answer has no device that could be mapped to a line"
+
+# What each capture read with `--input` gives, written by hand (tests/test_real_pvs.py checks it):
+# capture -> exit status, lines per measurement, the first stderr line ("" for none)
+OUTCOMES: dict[str, tuple[int, dict[str, int], str]] = {
+    "SunStrong-Management__pypvs/LocalAPI.inverter-data.as-found.txt": (
+        1,
+        {},
+        # the `...` its publisher put between two objects
+        "is not JSON: expecting property name enclosed in double quotes at line 16, column 3",
+    ),
+    "SunStrong-Management__pypvs/LocalAPI.livedata.obj.json": (1, {}, NOTHING),
+    "SunStrong-Management__pypvs/LocalAPI.meter-data.obj.json": (
+        0,
+        {"sunpower_power_meter": 2},
+        # the `c` meter has exported 13600 kWh: net, as the capture's own livedata confirms
+        # (net_en 6121.31 kWh against the meter's 6121.36)
+        "sunpower-lp: warning: site summary left out: the answer names no PVS serial",
+    ),
+    "SunStrong-Management__pypvs/LocalAPI.name-values.json": (1, {}, NOTHING),
+    "SunStrong-Management__pypvs/LocalAPI.name-values.obj.json": (1, {}, NOTHING),
+    "cmalek__sungazer/DeviceList.json": (
+        0,
+        {"sunpower_inverter": 12, "sunpower_power_meter": 2, "sunpower_pvs": 1, "sunpower_site": 1},
+        "",
+    ),
+    "cmalek__sungazer/tests-fixtures/DeviceList.json": (
+        0,
+        {
+            "sunpower_battery": 1,
+            "sunpower_energy_storage_system": 1,
+            "sunpower_ess_bms": 1,
+            "sunpower_gateway": 1,
+            "sunpower_inverter": 12,
+            "sunpower_power_meter": 2,
+            "sunpower_pv_disconnect": 1,
+            "sunpower_pvs": 1,
+            "sunpower_site": 1,
+            "sunpower_storage_inverter": 1,
+        },
+        # storage devices in error and no storage status: the battery's power is unknown
+        "sunpower-lp: warning: consumption_kw left out: the site has a battery (the device list "
+        "names storage devices) and this poll gives no battery power",
+    ),
+    "ginoledesma__sunpower-pvs-exporter/device_list.error.json": (
+        0,
+        {"sunpower_inverter": 1, "sunpower_power_meter": 2, "sunpower_pvs": 1, "sunpower_site": 1},
+        "",
+    ),
+    "ginoledesma__sunpower-pvs-exporter/device_list.json": (
+        0,
+        {"sunpower_inverter": 1, "sunpower_power_meter": 2, "sunpower_pvs": 1, "sunpower_site": 1},
+        "",
+    ),
+    "ginoledesma__sunpower-pvs-exporter/sunpower_pvs_notes.DeviceList.json": (
+        0,
+        {"sunpower_inverter": 3, "sunpower_power_meter": 2, "sunpower_pvs": 1, "sunpower_site": 1},
+        "",
+    ),
+    "jrconlin__sunpower_hass/README.DeviceList.as-found.txt": (
+        1,
+        {},
+        "is not JSON: expecting value at line 78, column 3",  # the excerpt's `...`
+    ),
+    "jrconlin__sunpower_hass/README.DeviceList.partial.json": (
+        0,
+        {"sunpower_inverter": 1, "sunpower_power_meter": 1, "sunpower_pvs": 1, "sunpower_site": 1},
+        # an old PVS5 production meter that reads all zeros, its lifetime too
+        "sunpower-lp: warning: power meter PVS5M527635p: lifetime net_ltea_3phsum_kwh read 0, "
+        "left out (a PVS glitch); a production meter that always reads 0 has no CT: run with "
+        "--production-source inverters",
+    ),
+    "kpfleming__esphome-sunpower/pvs-data.json": (
+        0,
+        {"sunpower_inverter": 37, "sunpower_power_meter": 2, "sunpower_pvs": 1, "sunpower_site": 1},
+        "",
+    ),
+    "krbaker__hass-sunpower/sunvault-site/device_list.json": (
+        0,
+        {
+            "sunpower_battery": 4,
+            "sunpower_energy_storage_system": 1,
+            "sunpower_ess_bms": 1,
+            "sunpower_ess_hub": 1,
+            "sunpower_gateway": 1,
+            "sunpower_hub": 1,
+            "sunpower_inverter": 23,
+            "sunpower_power_meter": 2,
+            "sunpower_pv_disconnect": 1,
+            "sunpower_pvs": 1,
+            "sunpower_site": 1,
+            "sunpower_storage_inverter": 1,
+        },
+        # the publisher hand-anonymized two inverters to one serial
+        "sunpower-lp: warning: 2 sunpower_inverter lines share serial E12345678901125 and time: "
+        "the answer lists that serial more than once, and InfluxDB keeps only one of them",
+    ),
+    "krbaker__hass-sunpower/sunvault-site/ess_status.json": (
+        0,
+        {
+            "sunpower_energy_storage_system": 1,
+            "sunpower_ess_bms": 1,
+            "sunpower_hub": 1,
+            "sunpower_storage_inverter": 1,
+        },
+        # a storage status alone names no PVS
+        "sunpower-lp: warning: site summary left out: the answer names no PVS serial",
+    ),
+    "krbaker__hass-sunpower/device_list.json": (
+        0,
+        {"sunpower_inverter": 20, "sunpower_power_meter": 2, "sunpower_pvs": 1, "sunpower_site": 1},
+        "",
+    ),
+    "smcneece__ha-esunpower/dl_cgi.json": (
+        0,
+        {"sunpower_inverter": 30, "sunpower_power_meter": 2, "sunpower_pvs": 1, "sunpower_site": 1},
+        "",
+    ),
+    "steveturbek__SunPower-PVS-Supervisor/PVS6_DL_CGI_output_example.json": (
+        0,
+        {"sunpower_inverter": 1, "sunpower_power_meter": 2, "sunpower_pvs": 1, "sunpower_site": 1},
+        "",
+    ),
+    "steveturbek__SunPower-PVS-Supervisor/PVS6_varserver_output_20250930_115822.json": (
+        0,
+        {"sunpower_inverter": 12, "sunpower_power_meter": 2, "sunpower_pvs": 1, "sunpower_site": 1},
+        # the publisher gave 11 of the 12 inverters one anonymized serial: one series, one time
+        "sunpower-lp: warning: 11 sunpower_inverter lines share serial E00123456789 and time: the "
+        "answer lists that serial more than once, and InfluxDB keeps only one of them",
+    ),
+}
+
 
 @dataclass(frozen=True)
 class Run:
