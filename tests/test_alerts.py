@@ -17,8 +17,8 @@ as Grafana's alerting does it:
 
 Every fault fires its own rule, within the time the rule promises, and no other rule; no rule
 fires on the clean days (sunrise, dusk and night included) on any source. A `--follow` site's
-days carry the websocket's second-by-second stream beside the polls (tests/support/livesim.py), with its
-60-70 s silences of steady output.
+days carry the websocket's second-by-second stream beside the polls (tests/support/livesim.py),
+with its 60-70 s silences of steady output.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ GOLDEN = "expected.lp"
 
 
 def case_dirs() -> list[Path]:
-    """Every fixture case; `real-pvs/` holds the real captures' goldens (tests/support/realruns.py)."""
+    """Every fixture case; `real-pvs/` holds the real captures' goldens (see realruns.py)."""
     return sorted(path for path in FIXTURES.iterdir() if path.is_dir() and path.name != "real-pvs")
 
 

@@ -1,7 +1,7 @@
 """A simulated PVS6 telemetry websocket: its power frames, second by second, as the PVS sends them.
 
-The site is the one of tests/support/daysim.py (its sun, its dozen panels, its house), optionally with a
-battery. Every second the true powers are worked out and written as the PVS writes them:
+The site is the one of tests/support/daysim.py (its sun, its dozen panels, its house), optionally
+with a battery. Every second the true powers are worked out and written as the PVS writes them:
 
 - powers in kW to 4 decimals (`pv_p`, `site_load_p`, `net_p`, `ess_p`), the home's load
   flickering by a few watts from one second to the next, as a real home's does, and an oven
