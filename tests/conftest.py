@@ -53,15 +53,6 @@ def default_host() -> Iterator[Sink]:
 
 
 @pytest.fixture
-def sink() -> Iterator[Sink]:
-    """A silent loopback port for a run that must make no request; the test asserts on
-    `connections`."""
-    server = Sink()
-    yield server
-    server.close()
-
-
-@pytest.fixture
 def servers() -> Iterator[Callable[..., Any]]:
     """Start loopback servers, and the processes that talk to them, for one test:
     `servers(factory, *args, **kwargs)` returns `factory(*args, **kwargs)`, and each thing
@@ -89,6 +80,14 @@ def raw_pvs(servers: Callable[..., Any]) -> Callable[..., RawPVS]:
     """Start raw-socket PVSs that misbehave below HTTP (tests/support/hostile.py), closed when the
     test ends."""
     return functools.partial(servers, RawPVS)
+
+
+@pytest.fixture
+def sink(servers: Callable[..., Any]) -> Sink:
+    """A silent loopback port for a run that must make no request; the test asserts on
+    `connections`."""
+    server: Sink = servers(Sink)
+    return server
 
 
 @pytest.fixture(scope="session")
