@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 import trustme  # noqa: E402
 
-from tests.standin import DEVICE_LIST, CurrentFirmware, Reply, StandIn  # noqa: E402
+from tests.support.standin import DEVICE_LIST, CurrentFirmware, Reply, StandIn  # noqa: E402
 
 SERIAL = "ZT221285000549W2071"
 LEGACY_FLOOR = """

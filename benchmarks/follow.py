@@ -1,15 +1,15 @@
 """What `sunpower-lp --follow` costs the PVS and the machine, against the exec mode; printed.
 
 1. One hour, simulated `--speed` times faster (60: an hour in a minute) with the timing constants
-   scaled alike (SUNPOWER_LP_FOLLOW_TIMING), against the loopback PVS6 of tests/wsstandin.py with
-   a battery: a power frame every second, `--interval 300`, the websocket closed every 10 minutes,
-   and either login sessions that expire 6 minutes after their login (the PVS is reported to end
-   them after 5-8) or sessions that outlive the hour. Counted: the PVS's requests (logins
-   apart), the bytes it sent (HTTP answer bodies, websocket messages), lines printed, and the
-   follow process's CPU time and memory. Against it: 12 exec runs, one every 300 s, of the same
-   site. What a real hour costs is what the simulated one counts: every count is per event, and
-   the events of an hour happen in it; only the process's idle wake-ups (once a second) are
-   fewer, a cost too small to show.
+   scaled alike (SUNPOWER_LP_FOLLOW_TIMING), against the loopback PVS6 of
+   tests/support/wsstandin.py with a battery: a power frame every second, `--interval 300`, the
+   websocket closed every 10 minutes, and either login sessions that expire 6 minutes after their
+   login (the PVS is reported to end them after 5-8) or sessions that outlive the hour. Counted:
+   the PVS's requests (logins apart), the bytes it sent (HTTP answer bodies, websocket messages),
+   lines printed, and the follow process's CPU time and memory. Against it: 12 exec runs, one
+   every 300 s, of the same site. What a real hour costs is what the simulated one counts: every
+   count is per event, and the events of an hour happen in it; only the process's idle wake-ups
+   (once a second) are fewer, a cost too small to show.
 2. A simulated day: 86,400 frames pushed as fast as the process takes them, with a reconnect
    every 600 frames, a session expiry every 360 and a device poll every second, and the process's
    memory (VmRSS) after a warm-up of 10,000 frames and every 10,000 frames after: the growth is
@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.wsstandin import TelemetryPVS  # noqa: E402
+from tests.support.wsstandin import TelemetryPVS  # noqa: E402
 
 SITE = ROOT / "fixtures" / "current-storage"
 SERIAL = "ZT221285000549W2071"

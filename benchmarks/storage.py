@@ -6,7 +6,8 @@ cache and fully compact a shard after a second without writes, writes one simula
 TSM file with nothing left in the write-ahead log, and prints the bytes of each database's files:
 
 - `sunpower_live`, 1 Hz: the day of `--follow`'s real-time lines of a battery site
-  (tests/livesim.py: a frame when a figure changed, a minute of steady silence every 10 minutes);
+  (tests/support/livesim.py: a frame when a figure changed, a minute of steady silence every 10
+  minutes);
 - device polls, every 5 minutes: every line an exec run prints for a 30-panel site on a device
   list (the PVS, two meters, 30 inverters, the site summary), 288 runs through the command;
 - `sunpower_live` as 1-minute rows: the continuous query of docs/retention.md run over the day.
@@ -27,10 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests import livesim  # noqa: E402
-from tests.daysim import Poll, simulate  # noqa: E402
-from tests.influx import CONFIG, Influxd, find_influxd  # noqa: E402
-from tests.polls import run_poll  # noqa: E402
+from tests.support import livesim  # noqa: E402
+from tests.support.daysim import Poll, simulate  # noqa: E402
+from tests.support.influx import CONFIG, Influxd, find_influxd  # noqa: E402
+from tests.support.polls import run_poll  # noqa: E402
 
 PANELS = 30
 COMPACT = (
@@ -45,7 +46,7 @@ class CompactingInfluxd(Influxd):
     """influxd that compacts a shard a second after its last write, instead of hours."""
 
     def __init__(self, binary: str, root: Path) -> None:
-        import tests.influx as influx
+        import tests.support.influx as influx
 
         original = influx.CONFIG
         influx.CONFIG = CONFIG.replace("[data]\n", COMPACT)

@@ -1,15 +1,14 @@
 """Draw grafana/preview.png: what the dashboard shows for three simulated days of a battery site.
 
-Grafana needs a server to render, so this does what Grafana would: it starts a real influxd,
-writes the simulated polls into it through sunpower-lp (tests/daysim.py, the same days the
-dashboard test uses), runs the dashboard's own queries from grafana/sunpower.json with its
-variables filled in, and draws their answers with matplotlib. So that the health row has
-something to show, the days carry faults owners meet (tests/faults.py): the PVS restarts on the
-second morning, a panel is shaded to 40 % from the second afternoon, another dies on the third
-morning. The third day's 15:30 to 16:00 also carries the 1 Hz stream of `--follow`
-(tests/livesim.py), drawn by the real-time row as Grafana would show it at 16:00. Run from the
-repository root: python3 grafana/preview.py (needs influxd from Debian's influxdb package, and
-matplotlib).
+Grafana needs a server to render, so this does what Grafana would: it starts a real influxd, writes
+the simulated polls into it through sunpower-lp (tests/support/daysim.py, the same days the
+dashboard test uses), runs the dashboard's own queries from grafana/sunpower.json with its variables
+filled in, and draws their answers with matplotlib. So that the health row has something to show,
+the days carry faults owners meet (tests/support/faults.py): the PVS restarts on the second morning,
+a panel is shaded to 40 % from the second afternoon, another dies on the third morning. The third
+day's 15:30 to 16:00 also carries the 1 Hz stream of `--follow` (tests/support/livesim.py), drawn by
+the real-time row as Grafana would show it at 16:00. Run from the repository root: python3
+grafana/preview.py (needs influxd from Debian's influxdb package, and matplotlib).
 """
 
 from __future__ import annotations
@@ -29,10 +28,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests import faults, livesim  # noqa: E402
-from tests.daysim import PVS_SERIAL, simulate  # noqa: E402
-from tests.influx import Influxd, find_influxd  # noqa: E402
-from tests.polls import load  # noqa: E402
+from tests.support import faults, livesim  # noqa: E402
+from tests.support.daysim import PVS_SERIAL, simulate  # noqa: E402
+from tests.support.influx import Influxd, find_influxd  # noqa: E402
+from tests.support.polls import load  # noqa: E402
 
 DASHBOARD = json.loads((ROOT / "grafana" / "sunpower.json").read_text())
 VARIABLES = {

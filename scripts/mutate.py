@@ -3,7 +3,7 @@
 
     .venv/bin/python scripts/mutate.py                      # the meaning modules, 40 mutants each
     .venv/bin/python scripts/mutate.py --module devices --sample 0       # every mutant of one
-    .venv/bin/python scripts/mutate.py --module tests/daysim.py --list   # any module path
+    .venv/bin/python scripts/mutate.py --module tests/support/daysim.py --list   # any module path
 
 Each mutant changes one thing in the module's source (the AST says where): a comparison
 (`<` -> `<=`, `==` -> `!=`, `in` -> `not in`), an arithmetic operator (`+` -> `-`, `*` -> `/`), a

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 from collections.abc import Iterator
-from typing import Callable
+from typing import Any, Callable
 
 import pytest
 from hypothesis import settings
 
-from tests.influx import Influxd, find_influxd
-from tests.standin import Sink, StandIn
+from tests.support.hostile import RawPVS
+from tests.support.influx import Influxd, find_influxd
+from tests.support.standin import Sink, StandIn
 
 # Hypothesis profiles for the property tests (tests/test_property.py), chosen by
 # HYPOTHESIS_PROFILE, else `ci` where CI is set, else `dev`:
@@ -50,27 +53,41 @@ def default_host() -> Iterator[Sink]:
 
 
 @pytest.fixture
-def sink() -> Iterator[Sink]:
-    """A silent loopback port for a run that must make no request; the test asserts on
-    `connections`."""
-    server = Sink()
-    yield server
-    server.close()
+def servers() -> Iterator[Callable[..., Any]]:
+    """Start loopback servers, and the processes that talk to them, for one test:
+    `servers(factory, *args, **kwargs)` returns `factory(*args, **kwargs)`, and each thing
+    started is closed (its `close()`) when the test ends, the last started first, so a client is
+    gone before the server it talks to. A close that fails still lets the others close."""
+    with contextlib.ExitStack() as stack:
+
+        def start(factory: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+            server = factory(*args, **kwargs)
+            stack.callback(server.close)
+            return server
+
+        yield start
 
 
 @pytest.fixture
-def standin() -> Iterator[Callable[..., StandIn]]:
-    """Start loopback stand-ins for the PVS; each is closed when the test ends."""
-    started: list[StandIn] = []
+def standin(servers: Callable[..., Any]) -> Callable[..., StandIn]:
+    """Start loopback stand-ins for the PVS (tests/support/standin.py), closed when the test
+    ends."""
+    return functools.partial(servers, StandIn)
 
-    def start(*args, **kwargs) -> StandIn:
-        server = StandIn(*args, **kwargs)
-        started.append(server)
-        return server
 
-    yield start
-    for server in started:
-        server.close()
+@pytest.fixture
+def raw_pvs(servers: Callable[..., Any]) -> Callable[..., RawPVS]:
+    """Start raw-socket PVSs that misbehave below HTTP (tests/support/hostile.py), closed when the
+    test ends."""
+    return functools.partial(servers, RawPVS)
+
+
+@pytest.fixture
+def sink(servers: Callable[..., Any]) -> Sink:
+    """A silent loopback port for a run that must make no request; the test asserts on
+    `connections`."""
+    server: Sink = servers(Sink)
+    return server
 
 
 @pytest.fixture(scope="session")

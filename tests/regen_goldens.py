@@ -1,15 +1,15 @@
 """Rewrite every golden: python -m tests.regen_goldens
 
 The fixtures' `expected.lp` from their answers, and the real captures' `.lp` and `.log` under
-`fixtures/real-pvs/` from `../shared/real-pvs` (tests/realruns.py says which runs).
+`fixtures/real-pvs/` from `../shared/real-pvs` (tests/support/realruns.py says which runs).
 """
 
 from __future__ import annotations
 
 import sys
 
-from tests import realruns
-from tests.cases import GOLDEN, case_dirs, render
+from tests.support import realruns
+from tests.support.cases import GOLDEN, case_dirs, render
 
 
 def main() -> None:

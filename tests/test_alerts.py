@@ -1,6 +1,6 @@
 """The alert rules of grafana/alerts.yaml, evaluated as Grafana evaluates them, over simulated days.
 
-Clean days and days with one fault each (tests/faults.py) go through the command into a real
+Clean days and days with one fault each (tests/support/faults.py) go through the command into a real
 influxd, one database per day set. Then every rule is evaluated every minute through those days
 as Grafana's alerting does it:
 
@@ -17,8 +17,8 @@ as Grafana's alerting does it:
 
 Every fault fires its own rule, within the time the rule promises, and no other rule; no rule
 fires on the clean days (sunrise, dusk and night included) on any source. A `--follow` site's
-days carry the websocket's second-by-second stream beside the polls (tests/livesim.py), with its
-60-70 s silences of steady output.
+days carry the websocket's second-by-second stream beside the polls (tests/support/livesim.py),
+with its 60-70 s silences of steady output.
 """
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ from typing import Any
 
 import pytest
 
-from tests import faults, livesim
-from tests.daysim import PVS_SERIAL, Poll, simulate
-from tests.influx import Influxd
-from tests.polls import run_poll
+from tests.support import faults, livesim
+from tests.support.daysim import PVS_SERIAL, Poll, simulate
+from tests.support.influx import Influxd
+from tests.support.polls import run_poll
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = importlib.util.spec_from_file_location("alerts", ROOT / "grafana" / "alerts.py")
@@ -440,7 +440,7 @@ Transform = Callable[[list[Poll], datetime], list[Poll]]
 
 @dataclass(frozen=True)
 class Scenario:
-    form: str  # how the polls are read (tests/polls.py FORMS)
+    form: str  # how the polls are read (tests/support/polls.py FORMS)
     battery: bool
     fault: Transform | None = None
     at: tuple[int, int] = (10, 0)  # the fault's start on the first day (UTC hour, minute)

@@ -13,9 +13,9 @@ import trustme
 from click.testing import CliRunner, Result
 
 from sunpower_telegraf.cli import main
-from tests.cases import FIXTURES
-from tests.hostile import RawPVS, reply
-from tests.standin import DEVICE_LIST, CurrentFirmware, Reply
+from tests.support.cases import FIXTURES
+from tests.support.hostile import reply
+from tests.support.standin import DEVICE_LIST, CurrentFirmware, Reply
 
 DAY = (FIXTURES / "pvs6-day" / "devicelist.json").read_bytes()
 CURRENT = FIXTURES / "current-storage"
@@ -214,12 +214,12 @@ def test_check_of_saved_answers_loads_no_http_library(sink) -> None:
     assert done.stdout.splitlines()[1].startswith("input:     ")
 
 
-def test_a_plain_http_port_forward_is_shown_as_such() -> None:
+def test_a_plain_http_port_forward_is_shown_as_such(raw_pvs) -> None:
     serial = {
         "count": 1,
         "values": [{"name": "/sys/info/serialnum", "value": "ZT230185000549A1234"}],
     }
-    pvs = RawPVS(
+    pvs = raw_pvs(
         {
             DEVICE_LIST: reply(403, b'{"status":403,"error":"Unauthorized"}'),
             "/vars?name=/sys/info/serialnum": reply(200, json.dumps(serial).encode()),
@@ -229,10 +229,7 @@ def test_a_plain_http_port_forward_is_shown_as_such() -> None:
         }
     )
     hostport = pvs.hostport
-    try:
-        result = check("--host", hostport)
-    finally:
-        pvs.close()
+    result = check("--host", hostport)
     assert result.exit_code == 0
     shown = lines(result, hostport)
     assert shown[:2] == [

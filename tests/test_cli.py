@@ -13,8 +13,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sunpower_telegraf.cli import main
-from tests.cases import FIXTURES, GOLDEN
-from tests.standin import DEVICE_LIST, Reply, json_reply
+from tests.support.cases import FIXTURES, GOLDEN
+from tests.support.contract import assert_result_failed
+from tests.support.standin import DEVICE_LIST, Reply, json_reply
 
 DAY = FIXTURES / "pvs6-day"
 DAY_BODY = (DAY / "devicelist.json").read_bytes()
@@ -27,13 +28,6 @@ def run(*args: str, env: dict[str, str] | None = None) -> Result:
 
 def first_error(result: Result) -> str:
     return result.stderr.splitlines()[0]
-
-
-def assert_failed(result: Result, message: str) -> None:
-    """The exec failure contract: exit 1, nothing on stdout, the reason first on stderr."""
-    assert (result.exit_code, result.stdout) == (1, "")
-    assert first_error(result) == f"sunpower-lp: error: {message}"
-    assert "Traceback" not in result.stderr
 
 
 def test_healthy_device_list(standin) -> None:
@@ -93,7 +87,7 @@ def _closed_port() -> int:
 
 def test_unreachable() -> None:
     port = _closed_port()
-    assert_failed(
+    assert_result_failed(
         run("--host", f"127.0.0.1:{port}"),
         f"cannot reach the PVS at http://127.0.0.1:{port}{DEVICE_LIST}: connection refused; "
         "check --host and that this machine can reach the PVS",
@@ -167,7 +161,7 @@ def _url(pvs) -> str:
 def test_unusable_answers(standin, reply: Reply, message: str) -> None:
     pvs = standin({DEVICE_LIST: lambda r: reply})
     result = run("--host", pvs.hostport)
-    assert_failed(result, message.format(url=_url(pvs), hostport=pvs.hostport))
+    assert_result_failed(result, message.format(url=_url(pvs), hostport=pvs.hostport))
 
 
 def test_nothing_mapped_still_explains_each_device(standin) -> None:
@@ -186,7 +180,7 @@ def test_nothing_mapped_still_explains_each_device(standin) -> None:
 def test_deadline(standin, reply: Reply) -> None:
     pvs = standin({DEVICE_LIST: lambda r: reply})
     result = run("--host", pvs.hostport, "--timeout", "1")
-    assert_failed(
+    assert_result_failed(
         result,
         f"the PVS at http://{pvs.hostport} did not finish answering within 1 s; raise --timeout "
         "(and Telegraf's timeout) if it is just slow",
@@ -203,7 +197,7 @@ def test_deadline(standin, reply: Reply) -> None:
     ],
 )
 def test_input_failures(args: list[str], message: str) -> None:
-    assert_failed(run(*args), message)
+    assert_result_failed(run(*args), message)
 
 
 @pytest.mark.parametrize(
@@ -265,9 +259,9 @@ def test_input_failures(args: list[str], message: str) -> None:
 def test_input_errors_speak_of_the_file(tmp_path: Path, body: bytes, message: str) -> None:
     path = tmp_path / "saved.json"
     path.write_bytes(body)
-    assert_failed(run("--input", str(path)), message.format(file=path))
+    assert_result_failed(run("--input", str(path)), message.format(file=path))
     from_stdin = CliRunner().invoke(main, ["--input", "-"], input=body)
-    assert_failed(from_stdin, message.format(file="standard input"))
+    assert_result_failed(from_stdin, message.format(file="standard input"))
 
 
 @pytest.mark.parametrize(
@@ -286,14 +280,14 @@ def test_two_documents_of_one_kind_are_refused(tmp_path: Path) -> None:
     first, second = tmp_path / "monday.json", tmp_path / "tuesday.json"
     first.write_bytes(DAY_BODY)
     second.write_bytes(DAY_BODY)
-    assert_failed(
+    assert_result_failed(
         run("--input", str(first), "--input", str(second)),
         f"{first} and {second} both hold a device list: give the documents of one run, each once",
     )
     live, again = tmp_path / "live.json", tmp_path / "live-again.json"
     live.write_text('{"/sys/livedata/pv_p": "1.5", "/sys/livedata/net_p": "0.2"}')
     again.write_text('{"/sys/livedata/soc": "0.5", "/sys/livedata/pv_p": "1.6"}')
-    assert_failed(
+    assert_result_failed(
         run("--input", str(first), "--input", str(live), "--input", str(again)),
         f"{live} and {again} both hold /sys/livedata/pv_p: give the documents of one run, each "
         "once",
@@ -314,7 +308,7 @@ def test_usage_errors(args: list[str], fragment: str) -> None:
 
 @pytest.mark.parametrize("host", ["a/b", "ftp://pvs", "http://"])
 def test_bad_host(host: str) -> None:
-    assert_failed(
+    assert_result_failed(
         run("--host", host), f"--host {host!r} is not a host name, address or http(s):// URL"
     )
 

@@ -2,10 +2,10 @@
 
 A real influxd is loaded with three simulated days of a battery site (through the command, as
 Telegraf would write them), the last two hours of the third day's 1 Hz `sunpower_live` stream as
-`--follow` prints it (tests/livesim.py), and every fixture; each query of the dashboard runs with
-Grafana's variables filled in and answers exactly what the simulation says is true: energies are
-the simulation's integrated truth, powers and states are the figures its PVS documents and its
-websocket frames carry, and the rest is written out by hand.
+`--follow` prints it (tests/support/livesim.py), and every fixture; each query of the dashboard
+runs with Grafana's variables filled in and answers exactly what the simulation says is true:
+energies are the simulation's integrated truth, powers and states are the figures its PVS documents
+and its websocket frames carry, and the rest is written out by hand.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from typing import Any, Callable
 
 import pytest
 
-from tests import livesim
-from tests.cases import FIXTURES, GOLDEN, case_dirs
-from tests.daysim import PVS_SERIAL, STEP, Poll, Truth, simulate
-from tests.influx import Influxd
-from tests.polls import load
+from tests.support import livesim
+from tests.support.cases import FIXTURES, GOLDEN, case_dirs
+from tests.support.daysim import PVS_SERIAL, STEP, Poll, Truth, simulate
+from tests.support.influx import Influxd
+from tests.support.polls import load
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = importlib.util.spec_from_file_location("dashboard", ROOT / "grafana" / "dashboard.py")

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import pytest
 
-from tests.daysim import (
+from tests.support.daysim import (
     ESS,
     GLITCH_POLLS,
     HUB,
@@ -30,9 +30,9 @@ from tests.daysim import (
     Truth,
     simulate,
 )
-from tests.influx import Influxd
-from tests.polls import load
-from tests.standin import StandIn
+from tests.support.influx import Influxd
+from tests.support.polls import load
+from tests.support.standin import StandIn
 
 SERVICE_KW = 48.0  # a 200 A, 240 V service: the most a net counter can move in an hour
 STEP_HOURS = 5 / 60

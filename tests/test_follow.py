@@ -8,6 +8,7 @@ SUNPOWER_LP_FOLLOW_TIMING so a reconnect takes a fraction of a second.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import os
@@ -18,7 +19,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -28,9 +29,9 @@ import pytest
 
 from sunpower_telegraf.cli import main
 from sunpower_telegraf.follow import Log, Timing, backoff, websocket_url
-from tests.cases import FIXTURES
-from tests.standin import DEVICE_LIST, Reply
-from tests.wsstandin import SET_ENABLE, T0, TelemetryPVS
+from tests.support.cases import FIXTURES
+from tests.support.standin import DEVICE_LIST, Reply
+from tests.support.wsstandin import SET_ENABLE, T0, TelemetryPVS
 
 SERIAL = "ZT221285000549W2071"  # the PVS of fixtures/current-storage
 DEVICES = json.loads((FIXTURES / "current-storage" / "devicelist.json").read_text())
@@ -142,6 +143,7 @@ class Follow:
         return code
 
     def kill(self) -> None:
+        """End the process if it still runs, and close its pipes."""
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(DEADLINE)
@@ -152,33 +154,26 @@ class Follow:
                 with contextlib.suppress(OSError):
                     stream.close()
 
-
-@pytest.fixture
-def follow() -> Iterator[Callable[..., Follow]]:
-    started: list[Follow] = []
-
-    def start(pvs: Any, *args: str, **kwargs: Any) -> Follow:
-        process = Follow(pvs, *args, **kwargs)
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        process.kill()
+    close = kill  # what the `servers` fixture calls at teardown
 
 
 @pytest.fixture
-def telemetry() -> Iterator[Callable[..., TelemetryPVS]]:
-    started: list[TelemetryPVS] = []
+def follow(servers: Callable[..., Any]) -> Callable[..., Follow]:
+    """Start `--follow` processes, killed when the test ends (before the PVS they talk to)."""
+    return functools.partial(servers, Follow)
+
+
+@pytest.fixture
+def telemetry(servers: Callable[..., Any]) -> Callable[..., TelemetryPVS]:
+    """Start loopback PVS6s with a telemetry websocket, closed when the test ends."""
 
     def start(**kwargs: Any) -> TelemetryPVS:
-        pvs = TelemetryPVS(SERIAL, kwargs.pop("devices", DEVICES), VARS, **kwargs)
-        started.append(pvs)
+        pvs: TelemetryPVS = servers(
+            TelemetryPVS, SERIAL, kwargs.pop("devices", DEVICES), VARS, **kwargs
+        )
         return pvs
 
-    yield start
-    for pvs in started:
-        pvs.close()
+    return start
 
 
 def assert_a_line_per_frame(run: Follow, pvs: TelemetryPVS) -> None:

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from sunpower_telegraf.cli import main
-from tests.cases import GOLDEN, case_dirs, render
+from tests.support.cases import GOLDEN, case_dirs, render
 
 CASES = case_dirs()
 # Cases whose whole answer is one device list, which --input can read as the PVS would send it.

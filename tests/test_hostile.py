@@ -26,10 +26,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sunpower_telegraf.cli import main
-from tests.cases import FIXTURES, GOLDEN
-from tests.hostile import HANDSHAKE_FAILURE, TLS_HELLO, RawPVS, raw, reply, silent, trickle
-from tests.influx import Influxd
-from tests.standin import DEVICE_LIST, CurrentFirmware, Reply, json_reply
+from tests.support.cases import FIXTURES, GOLDEN
+from tests.support.contract import assert_failed, assert_result_failed
+from tests.support.hostile import HANDSHAKE_FAILURE, TLS_HELLO, raw, reply, silent, trickle
+from tests.support.influx import Influxd
+from tests.support.standin import DEVICE_LIST, CurrentFirmware, Reply, json_reply
 
 DAY = FIXTURES / "pvs6-day"
 DAY_BODY = (DAY / "devicelist.json").read_bytes()
@@ -65,26 +66,6 @@ def invoke(
     return CliRunner().invoke(
         main, list(args), env={"SUNPOWER_PVS_PASSWORD": "", **(env or {})}, input=input
     )
-
-
-def assert_failed(stdout: str, stderr: str, code: int, message: str) -> None:
-    assert (code, stdout) == (1, "")
-    assert stderr.splitlines()[0] == f"sunpower-lp: error: {message}"
-    assert "Traceback" not in stderr and "Aborted" not in stderr
-
-
-@pytest.fixture
-def raw_pvs():
-    started: list[RawPVS] = []
-
-    def start(behaviours: dict[str, Any], **kwargs: Any) -> RawPVS:
-        server = RawPVS(behaviours, **kwargs)
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.close()
 
 
 def current_firmware(pvs_behaviours: dict[str, Any]) -> dict[str, Any]:
@@ -166,9 +147,9 @@ def test_the_deadline_after_a_login_still_logs_out(raw_pvs) -> None:
     pvs.behaviours["/cgi-bin/dl_cgi/devices/list"] = trickle(pvs, SLOW_HEAD)
     done = command("--host", f"http://{pvs.hostport}", "--timeout", "2")
     assert_failed(
-        done.stdout.decode(),
-        done.stderr.decode(),
         done.returncode,
+        done.stdout,
+        done.stderr,
         f"the PVS at http://{pvs.hostport} did not finish answering within 2 s; raise --timeout "
         "(and Telegraf's timeout) if it is just slow",
     )
@@ -192,9 +173,9 @@ def test_a_signal_still_logs_out_and_says_so_plainly(raw_pvs, signum: int) -> No
     stdout, stderr = process.communicate(timeout=20)
     name = signal.Signals(signum).name
     assert_failed(
-        stdout.decode(),
-        stderr.decode(),
         process.returncode,
+        stdout,
+        stderr,
         f"stopped by {name} before the PVS finished answering; keep Telegraf's timeout above "
         "--timeout",
     )
@@ -217,10 +198,8 @@ def test_a_pvs_that_breaks_off_is_a_plain_error(raw_pvs, sent: bytes, reason: st
     pvs = raw_pvs({})
     pvs.behaviours[DEVICE_LIST] = raw(sent)
     result = invoke("--host", pvs.hostport)
-    assert_failed(
-        result.stdout,
-        result.stderr,
-        result.exit_code,
+    assert_result_failed(
+        result,
         f"cannot reach the PVS at http://{pvs.hostport}{DEVICE_LIST}: {reason}; check --host "
         "and that this machine can reach the PVS",
     )
@@ -266,10 +245,8 @@ def test_netrc_does_not_authenticate(standin, tmp_path: Path) -> None:
 
 def test_user_info_in_host_is_refused_and_never_repeated() -> None:
     result = invoke("--host", "http://admin:hunter2@127.0.0.1:1")
-    assert_failed(
-        result.stdout,
-        result.stderr,
-        result.exit_code,
+    assert_result_failed(
+        result,
         "--host must not carry a user name or password (user:pass@); give the password in "
         "SUNPOWER_PVS_PASSWORD",
     )
@@ -339,7 +316,7 @@ def test_a_device_with_100000_keys_is_skipped(tmp_path: Path) -> None:
 )
 def test_absurd_documents_are_plain_errors(body: bytes, message: str) -> None:
     result = invoke("--input", "-", input=body)
-    assert_failed(result.stdout, result.stderr, result.exit_code, message)
+    assert_result_failed(result, message)
 
 
 def test_absurd_numbers_in_values_are_left_out() -> None:
@@ -942,10 +919,8 @@ def test_https_asked_for_is_never_given_up_for_plain_http(
     pvs = raw_pvs(current_firmware({}))
     result = invoke(*(arg.format(hostport=pvs.hostport, ca=ca) for arg in args))
     path = DEVICE_LIST if args[1].startswith("https") else SERIAL_VARS
-    assert_failed(
-        result.stdout,
-        result.stderr,
-        result.exit_code,
+    assert_result_failed(
+        result,
         f"the TLS connection to https://{pvs.hostport}{path} failed: wrong_version_number (what "
         "answers there speaks no HTTPS: a plain-HTTP proxy or port forward?); give --host as "
         f"http://{pvs.hostport}",
@@ -957,10 +932,8 @@ def test_a_tls_error_names_only_the_options_given(raw_pvs) -> None:
     """A TLS failure without --ca-file or --fingerprint names neither."""
     pvs = raw_pvs({}, tls_answer=HANDSHAKE_FAILURE)
     result = invoke("--host", f"https://{pvs.hostport}")
-    assert_failed(
-        result.stdout,
-        result.stderr,
-        result.exit_code,
+    assert_result_failed(
+        result,
         f"the TLS connection to https://{pvs.hostport}{DEVICE_LIST} failed: "
         "sslv3_alert_handshake_failure; check --host",
     )

@@ -6,8 +6,8 @@ import pytest
 
 from sunpower_telegraf.lineproto import format_points
 from sunpower_telegraf.report import Options, to_report
-from tests.cases import GOLDEN, case_dirs, load_answer
-from tests.influx import Influxd
+from tests.support.cases import GOLDEN, case_dirs, load_answer
+from tests.support.influx import Influxd
 
 # Day then night first, as a site sees them, then every other case.
 FIRST = ["pvs6-day", "pvs6-night"]

@@ -21,8 +21,9 @@ from sunpower_telegraf.cli import main
 from sunpower_telegraf.login import TooSoon
 from sunpower_telegraf.pvs import Session
 from sunpower_telegraf.transport import LOG_SIZE
-from tests.cases import FIXTURES, GOLDEN
-from tests.standin import DEVICE_LIST, CurrentFirmware, Reply, Request, json_reply
+from tests.support.cases import FIXTURES, GOLDEN
+from tests.support.contract import assert_result_failed
+from tests.support.standin import DEVICE_LIST, CurrentFirmware, Reply, Request, json_reply
 
 SERIAL = "ZT230185000549A1234"
 DAY = json.loads((FIXTURES / "pvs6-day" / "devicelist.json").read_text())
@@ -67,11 +68,6 @@ def run(*args: str, env: dict[str, str] | None = None) -> Result:
 
 def flow(pvs) -> list[tuple[str, str]]:
     return [(request.scheme, request.path) for request in pvs.requests]
-
-
-def assert_failed(result: Result, message: str) -> None:
-    assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr.splitlines()[0] == f"sunpower-lp: error: {message}"
 
 
 def test_bare_host_logs_in_over_https(standin, server_tls, firmware) -> None:
@@ -123,7 +119,7 @@ def test_serial_from_supervisor_info(standin, firmware) -> None:
 def test_wrong_password(standin, firmware) -> None:
     pvs = standin(firmware.routes())
     result = run("--host", f"http://{pvs.hostport}", env={"SUNPOWER_PVS_PASSWORD": "nope1"})
-    assert_failed(
+    assert_result_failed(
         result,
         "this PVS wants a login and refused ssm_owner with the given password (HTTP 401); "
         "set SUNPOWER_PVS_PASSWORD to the right password",
@@ -134,7 +130,7 @@ def test_wrong_password(standin, firmware) -> None:
 def test_serial_password_refused(standin, firmware) -> None:
     firmware.password = "other"
     pvs = standin(firmware.routes())
-    assert_failed(
+    assert_result_failed(
         run("--host", f"http://{pvs.hostport}"),
         "this PVS wants a login and refused ssm_owner with the end of its serial (HTTP 401); "
         "set SUNPOWER_PVS_PASSWORD to the right password",
@@ -145,7 +141,7 @@ def test_serial_unreadable(standin, firmware) -> None:
     routes = firmware.routes()
     del routes["/vars?name=/sys/info/serialnum"]
     pvs = standin(routes)
-    assert_failed(
+    assert_result_failed(
         run("--host", f"http://{pvs.hostport}"),
         "this PVS wants a login, and its serial (the password's source) could not be read (the "
         f"PVS answered HTTP 404 to http://{pvs.hostport}/cgi-bin/dl_cgi/supervisor/info); set "
@@ -157,7 +153,7 @@ def test_login_endpoint_missing(standin, firmware) -> None:
     routes = firmware.routes()
     del routes["/auth?login"]
     pvs = standin(routes)
-    assert_failed(
+    assert_result_failed(
         run("--host", f"http://{pvs.hostport}"),
         f"the PVS wants a login but has no login endpoint (http://{pvs.hostport}/auth?login "
         "answered 404); check --host points at the PVS itself",
@@ -176,7 +172,7 @@ def test_session_expired_mid_run_logs_in_again(standin, firmware) -> None:
 def test_session_refused_after_fresh_login(standin, firmware) -> None:
     firmware.expire_next = 2
     pvs = standin(firmware.routes())
-    assert_failed(
+    assert_result_failed(
         run("--host", f"http://{pvs.hostport}"),
         f"the PVS answered HTTP 403 to http://{pvs.hostport}/cgi-bin/dl_cgi/devices/list, even "
         "right after logging in",
@@ -201,7 +197,7 @@ def test_ca_file_verifies(standin, server_tls, firmware, ca, tmp_path: Path) -> 
     pvs = standin(firmware.routes(), tls=server_tls)
     assert run("--host", f"https://{pvs.hostport}", "--ca-file", str(good)).stdout == DAY_LINES
     result = run("--host", f"https://{pvs.hostport}", "--ca-file", str(other))
-    assert_failed(
+    assert_result_failed(
         result,
         f"the TLS connection to https://{pvs.hostport}{DEVICE_LIST} failed: certificate verify "
         "failed: unable to get local issuer certificate; check --ca-file",  # the option used
@@ -223,7 +219,7 @@ def test_fingerprint_pin(standin, firmware, ca) -> None:
 
     other = _fingerprint(ca.issue_cert("127.0.0.1"))
     result = run("--host", f"https://{pvs.hostport}", "--fingerprint", other)
-    assert_failed(
+    assert_result_failed(
         result,
         f"the TLS connection to https://{pvs.hostport}{DEVICE_LIST} failed: its certificate's "
         f"SHA-256 fingerprint is {_fingerprint(leaf)}, not the pinned one; check --fingerprint",

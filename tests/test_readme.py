@@ -23,16 +23,11 @@ from pathlib import Path
 import pytest
 
 from sunpower_telegraf.telegraf import format_config
-from tests.cases import FIXTURES, GOLDEN
-from tests.influx import Influxd
-from tests.standin import DEVICE_LIST, Reply
+from tests.support.cases import FIXTURES, GOLDEN
+from tests.support.influx import Influxd
+from tests.support.pages import ROOT, block, blocks, tomllib
+from tests.support.standin import DEVICE_LIST, Reply
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover (3.9 and 3.10)
-    import tomli as tomllib
-
-ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
 # The pages this project writes its blocks into; each command block in them is run or says why not.
 PAGES = [
@@ -54,21 +49,7 @@ RUN = {  # marker -> the test that runs the block
     "regenerate": "test_regenerating_changes_nothing",
     "influxdb1-retention": "tests/test_retention.py",
 }
-FENCE = re.compile(r"(?:<!-- (?P<marker>[^\n]*?) -->\n)?```(?P<lang>\w*)\n(?P<body>.*?)```", re.S)
 DAY = FIXTURES / "pvs6-day"
-
-
-def blocks(page: str) -> list[tuple[str | None, str, str]]:
-    """Every fenced block of a page: its marker (None without one), language and text."""
-    text = (ROOT / page).read_text()
-    return [(m.group("marker"), m.group("lang"), m.group("body")) for m in FENCE.finditer(text)]
-
-
-def block(marker: str, page: str = "README.md") -> str:
-    """The fenced block right after `<!-- marker -->`."""
-    found = [body for name, _, body in blocks(page) if name == marker]
-    assert len(found) == 1, f"{page} has {len(found)} blocks marked {marker}"
-    return found[0]
 
 
 @pytest.mark.parametrize("page", PAGES)

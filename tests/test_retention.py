@@ -1,12 +1,12 @@
 """The InfluxDB 1.x retention set-up of docs/retention.md, run on a real influxd.
 
-The page's commands create the `live` retention policy and the continuous query; two simulated
-days of the 1 Hz stream (tests/livesim.py, through sunpower-lp's own line code) go into `live`.
+The page's commands create the `live` retention policy and the continuous query; two simulated days
+of the 1 Hz stream (tests/support/livesim.py, through sunpower-lp's own line code) go into `live`.
 The continuous query's `SELECT ... INTO`, as influxd stored it, is run over the two days, as its
 service would run it minute by minute, and every value it wrote is compared with one worked out
-here from the frames themselves: the mean of each minute's lines for a power, the last line's
-value for a counter. A day's energy, the difference of two days' last counter values, is the same
-on the raw stream and on its minutes, and is what the frames say.
+here from the frames themselves: the mean of each minute's lines for a power, the last line's value
+for a counter. A day's energy, the difference of two days' last counter values, is the same on the
+raw stream and on its minutes, and is what the frames say.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from tests import livesim
-from tests.influx import Influxd
+from tests.support import livesim
+from tests.support.influx import Influxd
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = (ROOT / "docs" / "retention.md").read_text()

@@ -19,7 +19,7 @@ from sunpower_telegraf.cli import main
 from sunpower_telegraf.devices import parse_datatime
 from sunpower_telegraf.lineproto import Point, format_points
 from sunpower_telegraf.report import DEFAULTS, Options, to_report
-from tests.cases import FIXTURES
+from tests.support.cases import FIXTURES
 
 CHARGING = FIXTURES / "storage-charging"
 CHARGING_DEVICES = json.loads((CHARGING / "devicelist.json").read_text())

@@ -28,8 +28,8 @@ from sunpower_telegraf import cli
 from sunpower_telegraf.options import Refused
 from sunpower_telegraf.telegraf import ARGUMENTS, HANDLED, REFUSED, format_config, toml_string
 from sunpower_telegraf.timing import Timing, advice, to_timing
-from tests.cases import FIXTURES, GOLDEN
-from tests.standin import DEVICE_LIST, CurrentFirmware, Reply
+from tests.support.cases import FIXTURES, GOLDEN
+from tests.support.standin import DEVICE_LIST, CurrentFirmware, Reply
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -12,10 +12,9 @@ import line_protocol_parser
 import pytest
 
 from sunpower_telegraf.lineproto import Point, format_points
-from sunpower_telegraf.livedata import to_live_value
 from sunpower_telegraf.site import ABSENT, PRESENT, UNKNOWN
 from sunpower_telegraf.telemetry import LiveStream, NotAFrame, parse_frame, to_time_ns
-from tests.cases import FIXTURES
+from tests.support.cases import FIXTURES
 
 SERIAL = "ZT221285000549W2071"  # the PVS of fixtures/current-storage
 VARS = json.loads((FIXTURES / "current-storage" / "vars.json").read_text())
@@ -318,64 +317,3 @@ def test_the_documented_example_is_a_seed_and_a_frame() -> None:
     got = live.message(frame(time="1749996690"), PRESENT)
     assert got is not None and got.point is not None and got.warnings == []
     assert format_points([got.point]) == example
-
-
-# -- livedata's bounds at their edges (livedata.BOUNDS), by hand -----------------------------------
-
-
-@pytest.mark.parametrize(
-    ("name", "value", "kept", "warning"),
-    [
-        ("pv_en", 1e10, 1e10, None),  # the largest lifetime taken: 10^10 kWh
-        ("pv_en", 1e10 + 0.5, None, "/sys/livedata/pv_en: 1e+10 is not an energy in kWh; left out"),
-        ("ess_en", -1e10, -1e10, None),
-        ("pv_p", 1e5, 1e5, None),  # 100 MW
-        ("pv_p", 100000.5, None, "/sys/livedata/pv_p: 100000 is not a power in kW; left out"),
-        ("soc", 1, 1.0, None),
-        (
-            "soc",
-            -0.001,
-            None,
-            "/sys/livedata/soc: -0.001 is not a state of charge from 0 to 1; left out",
-        ),
-        ("backupTimeRemaining", 1e7, 1e7, None),  # 19 years
-        (
-            "backupTimeRemaining",
-            1e7 + 0.5,
-            None,
-            "/sys/livedata/backupTimeRemaining: 1e+07 is not a backup time in minutes; left out",
-        ),
-        ("midstate", 1e6, 1e6, None),
-        ("midstate", 1e6 + 0.5, None, "/sys/livedata/midstate: 1e+06 is not a MID state; left out"),
-        (
-            "midstate",
-            -1e6 - 0.5,
-            None,
-            "/sys/livedata/midstate: -1e+06 is not a MID state; left out",
-        ),
-        (
-            "soc",
-            5000,
-            None,
-            "/sys/livedata/soc: 5000 is not a state of charge from 0 to 1; left out",
-        ),
-        (  # an integer too long for a float's %g: not written out
-            "soc",
-            10**300,
-            None,
-            "/sys/livedata/soc: an integer of hundreds of digits is not a state of charge from 0 "
-            "to 1; left out",
-        ),
-        (
-            "soc",
-            10**299,
-            None,
-            "/sys/livedata/soc: 1e+299 is not a state of charge from 0 to 1; left out",
-        ),
-        ("soc", "nan", None, None),  # the PVS says it does not know: no warning
-    ],
-)
-def test_livedata_bounds_at_their_edges(
-    name: str, value: Any, kept: float | None, warning: str | None
-) -> None:
-    assert to_live_value(name, value) == (kept, warning)

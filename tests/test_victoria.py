@@ -22,9 +22,9 @@ from typing import Any
 import line_protocol_parser
 import pytest
 
-from tests.cases import FIXTURES, GOLDEN, case_dirs
-from tests.influx import LoopbackServer, free_port
-from tests.test_readme import block, tomllib
+from tests.support.cases import FIXTURES, GOLDEN, case_dirs
+from tests.support.influx import LoopbackServer, free_port
+from tests.support.pages import block, tomllib
 
 CASES = case_dirs()
 STATE_CODES = {"working": 0.0, "error": 1.0}  # any other state is 2

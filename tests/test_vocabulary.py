@@ -26,8 +26,8 @@ from sunpower_telegraf.lineproto import Point
 from sunpower_telegraf.report import Options, to_report
 from sunpower_telegraf.storage import to_records
 from sunpower_telegraf.varserver import to_varserver
-from tests.cases import FIXTURES, GOLDEN, case_dirs
-from tests.test_real_pvs import OUTCOMES, REAL
+from tests.support.cases import FIXTURES, GOLDEN, case_dirs
+from tests.support.realruns import OUTCOMES, REAL
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "fields.md"
 TABLE = {m.name: m for m in MEASUREMENTS}
@@ -182,7 +182,7 @@ def load(case: str, name: str) -> Any:
 
 
 def daysim_noon() -> tuple[Answer, Answer]:
-    from tests.daysim import simulate
+    from tests.support.daysim import simulate
 
     polls, _ = simulate(days=1)
     noon = next(poll for poll in polls if poll.time.hour == 12)

@@ -82,7 +82,7 @@ def test_equivalents_are_read_from_their_heading_only(tmp_path: Path) -> None:
 def test_the_tests_that_reach_a_module() -> None:
     lineproto = mutate.select_tests(Path("sunpower_telegraf/lineproto.py"))
     assert Path("tests/test_lineproto.py") in lineproto
-    assert Path("tests/test_mutants_devices.py") in lineproto  # through devices.py
-    assert Path("tests/test_mutants_script.py") not in lineproto
+    assert Path("tests/test_summary.py") in lineproto  # through summary.py
+    assert Path("tests/test_mutate.py") not in lineproto
     # loaded from its path, not imported: found by its name
     assert Path("tests/test_dashboard.py") in mutate.select_tests(Path("grafana/dashboard.py"))

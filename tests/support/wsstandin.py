@@ -36,7 +36,7 @@ from typing import Any
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import serve
 
-from tests.standin import CurrentFirmware, Handler, Reply, Request, StandIn, json_reply
+from tests.support.standin import CurrentFirmware, Handler, Reply, Request, StandIn, json_reply
 
 SET_ENABLE = "/vars?set=/sys/telemetryws/enable=1"
 LIVE = "/sys/livedata/"

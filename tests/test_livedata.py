@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sunpower_telegraf.livedata import LiveData, to_livedata
+from sunpower_telegraf.livedata import LiveData, to_live_value, to_livedata
 
 P = "/sys/livedata/"
 
@@ -110,3 +110,64 @@ def test_backup_time_is_kept_beside_an_unknown_state_of_charge() -> None:
 
 def test_default_livedata_says_nothing_of_a_battery() -> None:
     assert (LiveData().no_battery, LiveData().has_battery) == (False, False)
+
+
+# -- livedata's bounds at their edges (livedata.BOUNDS), by hand -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "kept", "warning"),
+    [
+        ("pv_en", 1e10, 1e10, None),  # the largest lifetime taken: 10^10 kWh
+        ("pv_en", 1e10 + 0.5, None, "/sys/livedata/pv_en: 1e+10 is not an energy in kWh; left out"),
+        ("ess_en", -1e10, -1e10, None),
+        ("pv_p", 1e5, 1e5, None),  # 100 MW
+        ("pv_p", 100000.5, None, "/sys/livedata/pv_p: 100000 is not a power in kW; left out"),
+        ("soc", 1, 1.0, None),
+        (
+            "soc",
+            -0.001,
+            None,
+            "/sys/livedata/soc: -0.001 is not a state of charge from 0 to 1; left out",
+        ),
+        ("backupTimeRemaining", 1e7, 1e7, None),  # 19 years
+        (
+            "backupTimeRemaining",
+            1e7 + 0.5,
+            None,
+            "/sys/livedata/backupTimeRemaining: 1e+07 is not a backup time in minutes; left out",
+        ),
+        ("midstate", 1e6, 1e6, None),
+        ("midstate", 1e6 + 0.5, None, "/sys/livedata/midstate: 1e+06 is not a MID state; left out"),
+        (
+            "midstate",
+            -1e6 - 0.5,
+            None,
+            "/sys/livedata/midstate: -1e+06 is not a MID state; left out",
+        ),
+        (
+            "soc",
+            5000,
+            None,
+            "/sys/livedata/soc: 5000 is not a state of charge from 0 to 1; left out",
+        ),
+        (  # an integer too long for a float's %g: not written out
+            "soc",
+            10**300,
+            None,
+            "/sys/livedata/soc: an integer of hundreds of digits is not a state of charge from 0 "
+            "to 1; left out",
+        ),
+        (
+            "soc",
+            10**299,
+            None,
+            "/sys/livedata/soc: 1e+299 is not a state of charge from 0 to 1; left out",
+        ),
+        ("soc", "nan", None, None),  # the PVS says it does not know: no warning
+    ],
+)
+def test_livedata_bounds_at_their_edges(
+    name: str, value: Any, kept: float | None, warning: str | None
+) -> None:
+    assert to_live_value(name, value) == (kept, warning)

@@ -8,8 +8,9 @@ import pytest
 from sunpower_telegraf.answer import Answer
 from sunpower_telegraf.report import to_report
 from sunpower_telegraf.site import ABSENT, PRESENT, UNKNOWN, Battery, to_site
+from tests.support.records import pvs, varserver_meter
 
-PVS = {"DEVICE_TYPE": "PVS", "SERIAL": "ZT1", "MODEL": "PV Supervisor PVS6"}
+PVS = pvs(MODEL="PV Supervisor PVS6")
 
 
 def test_storage_entries_of_one_unlisted_serial_become_one_device() -> None:
@@ -39,19 +40,13 @@ def test_storage_entries_of_one_unlisted_serial_become_one_device() -> None:
     ]
 
 
-def meter(**values: str) -> dict[str, str]:
-    """Varserver variables of one consumption meter (its model ends in `c`), without livedata."""
-    return {
-        "/sys/info/serialnum": "ZT1",
-        **{f"/sys/devices/meter/0/{name}": value for name, value in values.items()},
-    }
-
-
 @pytest.mark.parametrize("exported", ["0.9", "1.0"])
 def test_a_meter_of_unknown_kind_is_left_out_with_a_warning(exported: str) -> None:
     """No livedata and no export: net or gross cannot be told. 3 W is no export (that is below
     -5 W), and up to 1 kWh of export counter is within the counters' tolerance."""
-    site = to_site(Answer(vars=meter(sn="M1c", p3phsumKw="0.003", negLtea3phsumKwh=exported)))
+    site = to_site(
+        Answer(vars=varserver_meter(sn="M1c", p3phsumKw="0.003", negLtea3phsumKwh=exported))
+    )
     assert [r["DEVICE_TYPE"] for r in site.records] == ["PVS"]
     assert site.warnings == [
         "consumption meter power meter M1c left out: no /sys/livedata to tell a net (load-side) "
@@ -61,7 +56,7 @@ def test_a_meter_of_unknown_kind_is_left_out_with_a_warning(exported: str) -> No
 
 def test_a_meter_that_exports_is_net() -> None:
     for values in ({"p3phsumKw": "-0.006"}, {"p3phsumKw": "0.5", "negLtea3phsumKwh": "1.1"}):
-        site = to_site(Answer(vars=meter(sn="M1c", **values)))
+        site = to_site(Answer(vars=varserver_meter(sn="M1c", **values)))
         assert [r.get("subtype") for r in site.records] == [None, "NET_CONSUMPTION_LOADSIDE"]
         assert site.warnings == []
 
@@ -109,7 +104,7 @@ def test_a_zero_is_real_when_pos_minus_neg_is_net_within_exactly_1_kwh() -> None
 def test_a_zero_lifetime_on_a_meter_left_out_is_still_named() -> None:
     """A consumption meter of unknown kind is left out, and its lifetime of 0 is a glitch the
     warnings name too (the PVS's, not the missing livedata's)."""
-    site = to_site(Answer(vars=meter(sn="M1c", p3phsumKw="0.003", netLtea3phsumKwh="0")))
+    site = to_site(Answer(vars=varserver_meter(sn="M1c", p3phsumKw="0.003", netLtea3phsumKwh="0")))
     assert [r["DEVICE_TYPE"] for r in site.records] == ["PVS"]
     assert site.warnings == [
         "power meter M1c: lifetime net_ltea_3phsum_kwh read 0, left out (a PVS glitch)",
@@ -193,7 +188,7 @@ def test_a_meter_power_of_0_tells_its_kind_only_beside_a_clear_difference(
     """A meter reading 0 kW with no lifetime: it measures whichever of livedata's home load and
     grid power reads 0, where the two differ by at least 50 W."""
     variables = {
-        **meter(sn="M1c", p3phsumKw="0"),
+        **varserver_meter(sn="M1c", p3phsumKw="0"),
         "/sys/livedata/pv_p": "3.0",
         "/sys/livedata/site_load_p": load,
         "/sys/livedata/net_p": net,
@@ -205,7 +200,7 @@ def test_a_meter_power_of_0_tells_its_kind_only_beside_a_clear_difference(
 
 def test_5_w_of_export_is_noise() -> None:
     """Without livedata, only a power below -5 W shows export: exactly -5 W tells nothing."""
-    site = to_site(Answer(vars=meter(sn="M1c", p3phsumKw="-0.005")))
+    site = to_site(Answer(vars=varserver_meter(sn="M1c", p3phsumKw="-0.005")))
     assert [r["DEVICE_TYPE"] for r in site.records] == ["PVS"]
-    site = to_site(Answer(vars=meter(sn="M1c", p3phsumKw="-0.0051")))
+    site = to_site(Answer(vars=varserver_meter(sn="M1c", p3phsumKw="-0.0051")))
     assert [r.get("subtype") for r in site.records] == [None, "NET_CONSUMPTION_LOADSIDE"]

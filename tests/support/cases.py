@@ -9,12 +9,12 @@ from sunpower_telegraf.answer import Answer
 from sunpower_telegraf.lineproto import format_points
 from sunpower_telegraf.report import to_report
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 GOLDEN = "expected.lp"
 
 
 def case_dirs() -> list[Path]:
-    """Every fixture case; `real-pvs/` holds the real captures' goldens (tests/realruns.py)."""
+    """Every fixture case; `real-pvs/` holds the real captures' goldens (see realruns.py)."""
     return sorted(path for path in FIXTURES.iterdir() if path.is_dir() and path.name != "real-pvs")
 
 

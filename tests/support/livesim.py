@@ -1,7 +1,7 @@
 """A simulated PVS6 telemetry websocket: its power frames, second by second, as the PVS sends them.
 
-The site is the one of tests/daysim.py (its sun, its dozen panels, its house), optionally with a
-battery. Every second the true powers are worked out and written as the PVS writes them:
+The site is the one of tests/support/daysim.py (its sun, its dozen panels, its house), optionally
+with a battery. Every second the true powers are worked out and written as the PVS writes them:
 
 - powers in kW to 4 decimals (`pv_p`, `site_load_p`, `net_p`, `ess_p`), the home's load
   flickering by a few watts from one second to the next, as a real home's does, and an oven
@@ -36,7 +36,7 @@ from datetime import datetime, timedelta, timezone
 from sunpower_telegraf.lineproto import format_points
 from sunpower_telegraf.site import ABSENT, PRESENT
 from sunpower_telegraf.telemetry import LiveStream
-from tests.daysim import (
+from tests.support.daysim import (
     BATTERY_KW,
     BATTERY_KWH,
     INVERTERS,
@@ -46,7 +46,7 @@ from tests.daysim import (
     house_kw,
     sun,
 )
-from tests.influx import Influxd
+from tests.support.influx import Influxd
 
 START = datetime(2025, 6, 15, tzinfo=timezone.utc)
 STEADY_EVERY = 600  # seconds: a steady span starts every 10 minutes

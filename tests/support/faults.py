@@ -1,4 +1,4 @@
-"""Faults owners meet, as transformations of the day simulator's polls (tests/daysim.py).
+"""Faults owners meet, as transformations of the day simulator's polls (tests/support/daysim.py).
 
 Each takes the polls of a simulated site and returns new polls in which the fault happens from a
 given time on, written into the PVS's documents as a real PVS would write them: the device list
@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from tests.daysim import Poll
+from tests.support.daysim import Poll
 
 INVERTER_PATH = re.compile(r"/sys/devices/inverter/(\d+)/(.+)")
 SOC_KEYS = ("/sys/livedata/soc", "/sys/devices/ess/0/customerSocVal", "/sys/devices/ess/0/socVal")

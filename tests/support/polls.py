@@ -23,9 +23,9 @@ from sunpower_telegraf.pvs import (
     VARS_LIVEDATA,
     VARS_TRANSFER_SWITCH,
 )
-from tests.daysim import Poll
-from tests.influx import Influxd
-from tests.standin import CurrentFirmware, Handler, Reply, StandIn, json_reply
+from tests.support.daysim import Poll
+from tests.support.influx import Influxd
+from tests.support.standin import CurrentFirmware, Handler, Reply, StandIn, json_reply
 
 # form -> the documents one poll is read from, one per request; a poll of legacy firmware is
 # read as "legacy" whatever the form (the varserver came with current firmware).
