@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from sunpower_telegraf.answer import PVSError, parse_json, quote, to_answer
+from sunpower_telegraf.answer import (
+    PVSError,
+    means_logged_out,
+    parse_json,
+    quote,
+    to_answer,
+    to_error,
+)
 
 
 @pytest.mark.parametrize(
@@ -87,3 +94,49 @@ def test_unrecognised_input_says_why(document: object, message: str) -> None:
     with pytest.raises(PVSError) as raised:
         to_answer([("in.json", document)])
     assert str(raised.value) == message
+
+
+# -- error reports and the session they say is gone (answer.to_error, means_logged_out) ------------
+
+
+@pytest.mark.parametrize(
+    ("document", "error"),
+    [
+        ({"status": 400, "message": "bad request"}, '{"status": 400, "message": "bad request"}'),
+        ({"status": "400"}, '{"status": "400"}'),  # a status as text counts too
+        ({"status": 399, "message": "odd"}, None),  # below 400 is no error status
+        ({"status": 200, "result": "ok"}, None),
+        ({"errorcode": 5}, '{"errorcode": 5}'),
+    ],
+)
+def test_an_error_report_is_told_by_its_status_or_its_keys(
+    document: dict[str, object], error: str | None
+) -> None:
+    assert to_error(document) == error
+
+
+@pytest.mark.parametrize(
+    ("document", "gone"),
+    [
+        ({"status": 401}, True),
+        ({"status": 403}, True),
+        ({"errorcode": "403"}, True),  # any key naming a status or a code, as text too
+        ({"status": 402}, False),
+        ({"status": 500, "error": "Internal"}, False),
+        ({"error": "no session"}, True),  # the words, where no code says it
+        ({"error": 401}, False),  # `error` names neither a status nor a code: its 401 is a number
+        ({"status": 500, "detail": ["session"]}, False),  # only text values are read as words
+        ({"status": 500, "message": "disk full"}, False),
+    ],
+)
+def test_an_error_report_says_the_session_is_gone(document: dict[str, object], gone: bool) -> None:
+    assert means_logged_out(document) is gone
+
+
+def test_two_storage_statuses_in_one_run_are_refused() -> None:
+    status = {"ess_report": {"battery_status": []}}
+    with pytest.raises(PVSError) as refused:
+        to_answer([("a.json", status), ("b.json", status)])
+    assert str(refused.value) == (
+        "a.json and b.json both hold a storage status: give the documents of one run, each once"
+    )
