@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from .lineproto import clean_text
@@ -16,21 +15,36 @@ class PVSError(Exception):
     """A failure to get a usable answer from the PVS; str() is the one line a user sees."""
 
 
-@dataclass
 class Answer:
-    """The documents one run got from the PVS (or from --input), and how it got them."""
+    """The documents one run got from the PVS (or from --input), and how it got them. (A plain
+    class: an exec run never needs to import `dataclasses`.)"""
 
-    devices: dict[str, Any] | None = None
-    ess_status: dict[str, Any] | None = None
-    # Varserver variables by path: /sys/info, /sys/devices, /sys/livedata, as `fmt=obj` gives them.
-    vars: dict[str, Any] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    # The requests (their paths) whose documents were asked for and could not be used: failed,
-    # late, an error answer, or past the limit of requests. Each also gave a warning.
-    failed: list[str] = field(default_factory=list)
-    # How the PVS was read, for --check: "legacy" or "current" firmware, and whether it logged in.
-    firmware: str = ""
-    logged_in: bool = False
+    def __init__(
+        self,
+        devices: dict[str, Any] | None = None,
+        ess_status: dict[str, Any] | None = None,
+        vars: dict[str, Any] | None = None,
+        warnings: list[str] | None = None,
+        failed: list[str] | None = None,
+        firmware: str = "",
+        logged_in: bool = False,
+    ) -> None:
+        self.devices = devices
+        self.ess_status = ess_status
+        # Varserver variables by path: /sys/info, /sys/devices, /sys/livedata, as `fmt=obj`
+        # gives them.
+        self.vars: dict[str, Any] = {} if vars is None else vars
+        self.warnings: list[str] = [] if warnings is None else warnings
+        # The requests (their paths) whose documents were asked for and could not be used:
+        # failed, late, an error answer, or past the limit of requests. Each also gave a warning.
+        self.failed: list[str] = [] if failed is None else failed
+        # How the PVS was read, for --check: "legacy" or "current" firmware, and whether it
+        # logged in.
+        self.firmware = firmware
+        self.logged_in = logged_in
+
+    def __repr__(self) -> str:
+        return f"Answer({self.__dict__!r})"
 
 
 def quote(value: Any) -> str:

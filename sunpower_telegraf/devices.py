@@ -70,6 +70,7 @@ NOT_FIELDS = IDENTIFIER_KEYS | STRING_FIELDS | {"state_code", "time"}
 _DATATIME = re.compile(r"(\d{4}),(\d{1,2}),(\d{1,2}),(\d{1,2}),(\d{1,2}),(\d{1,2})", re.ASCII)
 _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 MAX_DEVICES = 10_000
+_isfinite = math.isfinite  # bound once: to_number runs for every value of every device
 MAX_KEYS = 1_000
 MAX_SKIP_WARNINGS = 10
 
@@ -83,7 +84,7 @@ class Mapped(NamedTuple):
 
 def to_number(value: Any) -> float | None:
     """A finite float from a JSON number or a numeric string, else None (booleans included)."""
-    if isinstance(value, str):
+    if type(value) is str:  # the PVS's usual form, asked first: thousands of calls a run
         # float() alone would also take "1_000" and non-ASCII digits; no PVS means those.
         if "_" in value or not value.isascii():
             return None
@@ -91,6 +92,8 @@ def to_number(value: Any) -> float | None:
             number = float(value)
         except ValueError:
             return None
+    elif isinstance(value, str):
+        return to_number(str(value))  # a str subclass: its text
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
             number = float(value)
@@ -98,7 +101,7 @@ def to_number(value: Any) -> float | None:
             return None
     else:
         return None
-    return number if math.isfinite(number) else None
+    return number if _isfinite(number) else None
 
 
 def parse_datatime(value: Any) -> int | None:

@@ -151,12 +151,15 @@ def to_device_health(
     clock = _clock(records)
     if clock is None:
         return health
+    oldest = clock - int(STALE_S * _NS)  # in whole nanoseconds, as the times are
     for record in records:
+        reading = parse_datatime(record.get("DATATIME"))
+        if reading is None or reading >= oldest:
+            continue  # most records: a fresh reading, or none
         if record.get("DEVICE_TYPE") == "PVS" or _in_error(record):
             continue  # the PVS's record time lags its clock normally; in error is said already
         name = _serial(record)
-        reading = parse_datatime(record.get("DATATIME"))
-        if name and reading is not None and clock - reading > STALE_S * _NS:
+        if name:
             health.setdefault(name, {})["reading_age_s"] = float((clock - reading) // _NS)
     return health
 

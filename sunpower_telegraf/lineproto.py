@@ -19,8 +19,8 @@ import math
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Union
+from types import MappingProxyType
+from typing import NamedTuple, Union
 
 FieldValue = Union[float, str]
 
@@ -33,15 +33,18 @@ _SNAKE_UNSAFE = re.compile(r"[^a-z0-9]+")
 MAX_NAME = 128
 MAX_TAG = 256
 MAX_STRING = 4096
+_TINY = sys.float_info.min  # the smallest normal float: below it, a subnormal (rounded to 0.0)
+_HUGE = sys.float_info.max
 
 
-@dataclass(frozen=True)
-class Point:
-    """One line: a measurement, its tags and fields, and an optional time in nanoseconds."""
+class Point(NamedTuple):
+    """One line: a measurement, its tags and fields, and an optional time in nanoseconds.
+    (A named tuple, not a dataclass: an exec run makes hundreds, and never needs to import
+    `dataclasses` for them.)"""
 
     measurement: str
-    tags: Mapping[str, str] = field(default_factory=dict)
-    fields: Mapping[str, FieldValue] = field(default_factory=dict)
+    tags: Mapping[str, str] = MappingProxyType({})
+    fields: Mapping[str, FieldValue] = MappingProxyType({})
     time_ns: int | None = None
 
 
@@ -69,6 +72,8 @@ def _escape_tag(value: str) -> str:
 
 
 def _format_value(value: FieldValue) -> str:
+    if type(value) is float and (_TINY <= abs(value) <= _HUGE or value == 0.0):
+        return repr(value)  # the usual number, finite and normal: asked first
     if isinstance(value, str):
         return '"' + clean_text(value)[:MAX_STRING].replace('"', '\\"') + '"'
     if not math.isfinite(value):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections import Counter
 from typing import NamedTuple
@@ -83,7 +82,7 @@ def _typed(point: Point) -> Point:
     if all(_well_typed(key, value) for key, value in fields.items()):
         return point
     kept = {key: value for key, value in fields.items() if _well_typed(key, value)}
-    return dataclasses.replace(point, fields=kept)
+    return point._replace(fields=kept)
 
 
 def _well_typed_only(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:

@@ -70,7 +70,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .answer import Answer
@@ -78,7 +77,6 @@ from .devices import MAX_KEYS, to_number
 from .lineproto import clean_text
 from .livedata import LiveData, to_livedata
 from .storage import to_alarms, to_records
-from .varserver import to_varserver
 
 PRODUCTION = "GROSS_PRODUCTION_SITE"
 NET = "NET_CONSUMPTION_LOADSIDE"
@@ -133,29 +131,42 @@ class Battery(NamedTuple):
         return self.state != ABSENT
 
 
-@dataclass
+NO_BATTERY = Battery(ABSENT, "")
+
+
 class Site:
     """Device records (DeviceList shape, meaning rules applied, storage devices included), the
     PVS's own site figures, and what the poll says about a battery."""
 
-    # Every entry of the answer's device list (or the varserver's devices), in order, then the
-    # storage devices no listed device has the serial of. An entry that is not a usable object
-    # is kept as it came, so `devices.to_points` can say which one it skipped and why.
-    records: list[Any]
-    live: LiveData | None = None
-    # None: no storage status was read; [] : it was, and it lists no alarm.
-    alarms: list[str] | None = None
-    # Whether sleeping inverters are listed (a device list) or left out (the varserver).
-    lists_sleeping_inverters: bool = True
-    battery: Battery = Battery(ABSENT, "")
-    warnings: list[str] = field(default_factory=list)
-    # A legacy firmware's answer (a device list without any varserver document): no document of
-    # legacy firmware counts the battery's energy.
-    legacy: bool = False
+    def __init__(
+        self,
+        records: list[Any],
+        live: LiveData | None = None,
+        alarms: list[str] | None = None,
+        lists_sleeping_inverters: bool = True,
+        battery: Battery = NO_BATTERY,
+        warnings: list[str] | None = None,
+        legacy: bool = False,
+    ) -> None:
+        # Every entry of the answer's device list (or the varserver's devices), in order, then
+        # the storage devices no listed device has the serial of. An entry that is not a usable
+        # object is kept as it came, so `devices.to_points` can say which one it skipped and why.
+        self.records = records
+        self.live = live
+        # None: no storage status was read; [] : it was, and it lists no alarm.
+        self.alarms = alarms
+        # Whether sleeping inverters are listed (a device list) or left out (the varserver).
+        self.lists_sleeping_inverters = lists_sleeping_inverters
+        self.battery = battery
+        self.warnings: list[str] = [] if warnings is None else warnings
+        # A legacy firmware's answer (a device list without any varserver document): no
+        # document of legacy firmware counts the battery's energy.
+        self.legacy = legacy
 
-    @property
+    @functools.cached_property
     def devices(self) -> list[Mapping[str, Any]]:
-        """The records the rules may read."""
+        """The records the rules may read (worked out once: `records` is not changed after
+        the site is made)."""
         return [record for record in self.records if _usable(record)]
 
 
@@ -163,14 +174,19 @@ def to_site(answer: Answer, production_source: str = "auto") -> Site:
     """The normalised site of one run's documents."""
     warnings: list[str] = []
     live = to_livedata(answer.vars)
-    varserver = to_varserver(answer.vars)
+    varserver_records: list[Any] = []
+    varserver_storage: list[dict[str, Any]] = []
+    if answer.vars:  # imported only where there is a varserver document to read
+        from .varserver import to_varserver
+
+        varserver_records, varserver_storage = to_varserver(answer.vars)
     status = to_records(answer.ess_status) if answer.ess_status else []
     alarms = to_alarms(answer.ess_status) if answer.ess_status else None
     listed = answer.devices is not None
-    raw: list[Any] = _listed(answer.devices) if listed else varserver.records
-    battery = _battery(answer, raw, status, varserver.storage, live)
+    raw: list[Any] = _listed(answer.devices) if listed else varserver_records
+    battery = _battery(answer, raw, status, varserver_storage, live)
     live = to_live_figures(live, battery.state, warnings)
-    joined = _joined(raw, status + varserver.storage)
+    joined = _joined(raw, status + varserver_storage)
     records = []
     for record in joined:
         normalised = _normalised(record, live, warnings, production_source)
@@ -189,7 +205,9 @@ def _listed(document: Mapping[str, Any] | None) -> list[Any]:
 
 def _usable(record: Any) -> bool:
     """A record the rules may read; `devices.to_points` says why any other is skipped."""
-    return isinstance(record, Mapping) and len(record) <= MAX_KEYS
+    # A parsed answer's records are dicts: asked first, as the ABC check costs a run of
+    # thousands of records more than the rest of the rule.
+    return (type(record) is dict or isinstance(record, Mapping)) and len(record) <= MAX_KEYS
 
 
 def _battery(
