@@ -15,6 +15,7 @@ PVS measures anything within 300 orders of magnitude of that, so zero is the sam
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import sys
@@ -60,6 +61,7 @@ def to_key(name: str) -> str:
     return _KEY_UNSAFE.sub("_", name.lower())[:MAX_NAME]
 
 
+@functools.lru_cache(maxsize=256)  # one DEVICE_TYPE names many devices
 def to_snake(name: str) -> str:
     """`Power Meter` -> `power_meter`, `HUB+` -> `hub`: runs of anything but [a-z0-9] as `_`."""
     return _SNAKE_UNSAFE.sub("_", name.lower()).strip("_")[:MAX_NAME]
@@ -92,7 +94,9 @@ def format_point(point: Point) -> str:
         if value:
             parts.append(f"{key}={_escape_tag(value)}")
     head = ",".join(parts)
-    fields = ",".join(f"{key}={_format_value(point.fields[key])}" for key in sorted(point.fields))
+    fields = ",".join(
+        [f"{key}={_format_value(value)}" for key, value in sorted(point.fields.items())]
+    )
     if not fields:
         raise ValueError(f"point {point.measurement} has no fields")
     line = f"{head} {fields}"
