@@ -41,10 +41,91 @@ class Failure(Exception):
 
 @dataclass
 class Connection:
+    """One open websocket: a line per frame until it closes, stays silent, or the process
+    stops, with the watchdog's timers (`watchdog.Watchdog`)."""
+
+    context: Context
     telemetry: Telemetry
     stream: LiveStream
     generation: int  # the login session the socket was enabled on
     frames: int = 0
+
+    def listen(self) -> None:
+        """A line per frame until the socket closes, stays silent, or the process stops."""
+        from .wsclient import Closed
+
+        context, session, timing = self.context, self.context.session, self.context.timing
+        watchdog = Watchdog(
+            time.monotonic(),
+            self.generation,
+            ping=timing.ping,
+            check=timing.check,
+            silence=timing.silence,
+        )
+        telemetry = self.telemetry
+        with telemetry:
+            while not context.stop.is_set():
+                now = time.monotonic()
+                action = watchdog.due(now, session.generation)
+                try:
+                    if action == RECONNECT:
+                        context.log("D", "silence", "the websocket is silent; reconnecting")
+                        break
+                    if action == PING:
+                        telemetry.ping()
+                        watchdog.pinged(now)
+                    elif action in (CHECK, RESUME):
+                        self.check(watchdog, action, now)
+                    message = telemetry.recv(min(watchdog.wait(time.monotonic()), 1.0))
+                except Closed as exc:
+                    context.log("D", "closed", f"websocket {exc}; reconnecting")
+                    return
+                if message is not None and self.handle(message):
+                    watchdog.frame(time.monotonic())
+            # Closing by choice: what the PVS sent before it saw the close still counts.
+            for message in telemetry.finish():
+                self.handle(message)
+
+    def check(self, watchdog: Watchdog, action: str, now: float) -> None:
+        """After a silence: read /sys/livedata, which finds an expired session and logs in anew.
+        On a new login session (this check's, or the device poll's): seed from it and enable
+        the socket again on the new session."""
+        context, session = self.context, self.context.session
+        variables: dict[str, Any] | None = None
+        if action == CHECK:
+            try:
+                variables = session.fetch_livedata(context.secondary_seconds)
+            except PVSError as exc:
+                context.log("W", "check", f"could not read /sys/livedata: {exc}")
+            if session.generation == watchdog.generation:
+                watchdog.checked()  # the same session: a steady output, or the PVS away
+                return
+        context.log("D", "relogin", "logged in again: re-enabling the websocket")
+        generation = session.generation
+        try:
+            if variables is None:
+                variables = session.fetch_livedata(context.secondary_seconds)
+            self.stream.seed(variables)
+            session.enable_telemetry(context.secondary_seconds)
+        except PVSError as exc:
+            context.log("W", "enable", f"could not enable the telemetry websocket: {exc}")
+        watchdog.resumed(now, generation)
+
+    def handle(self, message: str | bytes) -> bool:
+        """Print the line of one message; whether it was a power frame."""
+        context = self.context
+        live = self.stream.message(message, context.known.battery)
+        if live is None:
+            return False  # another notification
+        for warning in live.warnings:
+            context.log("W", "frame: " + warning.split(":")[0], warning)
+        if not live.frame:
+            return False
+        self.frames += 1
+        context.known.set_production(self.stream.production_kw)
+        if live.point is not None:
+            context.emit(format_points([live.point]))
+        return True
 
 
 def process_exception(exc: Exception) -> Exception | None:
@@ -77,7 +158,7 @@ class StreamWorker:
             failed=self.failed,
             healthy=lambda connection: connection.frames > 0,
         ):
-            self.listen(connection)
+            connection.listen()
             if context.stop.is_set():
                 return
 
@@ -102,8 +183,6 @@ class StreamWorker:
             self.context.log(exc.level, exc.cause, str(exc))
         else:
             self.context.log("W", "websocket", f"the websocket failed: {exc}")
-
-    # -- one connection --------------------------------------------------------------------------
 
     def open(self) -> Connection:
         """Serial, seed, enable, socket; a Failure saying which step failed."""
@@ -141,7 +220,7 @@ class StreamWorker:
             raise Failure("unreachable", message) from None
         self.refused = False
         self.connected_once = True
-        return Connection(telemetry, stream, generation)
+        return Connection(context, telemetry, stream, generation)
 
     def kind(self) -> dict[str, Any]:
         return {"device_time": self.context.options.device_time}
@@ -161,80 +240,3 @@ class StreamWorker:
             self.context.log("W", "seed: " + warning.split(":")[0], warning)
         self.context.known.set_production(stream.production_kw)
         return stream
-
-    def listen(self, connection: Connection) -> None:
-        """A line per frame until the socket closes, stays silent, or the process stops."""
-        from .wsclient import Closed
-
-        context, session, timing = self.context, self.context.session, self.context.timing
-        watchdog = Watchdog(
-            time.monotonic(),
-            connection.generation,
-            ping=timing.ping,
-            check=timing.check,
-            silence=timing.silence,
-        )
-        telemetry = connection.telemetry
-        with telemetry:
-            while not context.stop.is_set():
-                now = time.monotonic()
-                action = watchdog.due(now, session.generation)
-                try:
-                    if action == RECONNECT:
-                        context.log("D", "silence", "the websocket is silent; reconnecting")
-                        break
-                    if action == PING:
-                        telemetry.ping()
-                        watchdog.pinged(now)
-                    elif action in (CHECK, RESUME):
-                        self.check(connection, watchdog, action, now)
-                    message = telemetry.recv(min(watchdog.wait(time.monotonic()), 1.0))
-                except Closed as exc:
-                    context.log("D", "closed", f"websocket {exc}; reconnecting")
-                    return
-                if message is not None and self.handle(connection, message):
-                    watchdog.frame(time.monotonic())
-            # Closing by choice: what the PVS sent before it saw the close still counts.
-            for message in telemetry.finish():
-                self.handle(connection, message)
-
-    def check(self, connection: Connection, watchdog: Watchdog, action: str, now: float) -> None:
-        """After a silence: read /sys/livedata, which finds an expired session and logs in anew.
-        On a new login session (this check's, or the device poll's): seed from it and enable
-        the socket again on the new session."""
-        context, session = self.context, self.context.session
-        variables: dict[str, Any] | None = None
-        if action == CHECK:
-            try:
-                variables = session.fetch_livedata(context.secondary_seconds)
-            except PVSError as exc:
-                context.log("W", "check", f"could not read /sys/livedata: {exc}")
-            if session.generation == watchdog.generation:
-                watchdog.checked()  # the same session: a steady output, or the PVS away
-                return
-        context.log("D", "relogin", "logged in again: re-enabling the websocket")
-        generation = session.generation
-        try:
-            if variables is None:
-                variables = session.fetch_livedata(context.secondary_seconds)
-            connection.stream.seed(variables)
-            session.enable_telemetry(context.secondary_seconds)
-        except PVSError as exc:
-            context.log("W", "enable", f"could not enable the telemetry websocket: {exc}")
-        watchdog.resumed(now, generation)
-
-    def handle(self, connection: Connection, message: str | bytes) -> bool:
-        """Print the line of one message; whether it was a power frame."""
-        context = self.context
-        live = connection.stream.message(message, context.known.battery)
-        if live is None:
-            return False  # another notification
-        for warning in live.warnings:
-            context.log("W", "frame: " + warning.split(":")[0], warning)
-        if not live.frame:
-            return False
-        connection.frames += 1
-        context.known.set_production(connection.stream.production_kw)
-        if live.point is not None:
-            context.emit(format_points([live.point]))
-        return True
