@@ -15,6 +15,7 @@ from sunpower_telegraf.answer import (
     quote,
     to_answer,
     to_error,
+    to_text,
 )
 
 
@@ -140,3 +141,15 @@ def test_two_storage_statuses_in_one_run_are_refused() -> None:
     assert str(refused.value) == (
         "a.json and b.json both hold a storage status: give the documents of one run, each once"
     )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'\xef\xbb\xbf{"a": 1}',  # the UTF-8 byte-order mark, taken by the decoding
+        b'\xef\xbb\xbf\xef\xbb\xbf{"a": 1}',  # a second one, as a tool that adds one again saves
+        '\ufeff{"a": 1}'.encode("utf-16"),  # UTF-16 with a mark before the text's own
+    ],
+)
+def test_every_byte_order_mark_before_the_document_is_dropped(body: bytes) -> None:
+    assert to_text(body) == '{"a": 1}'

@@ -325,3 +325,15 @@ def test_skipped_devices_are_counted_past_ten(skipped: int, more: list[str]) -> 
         mapped.warnings
         == [f"skipped device #{i + 1}: a device S{i} has no DEVICE_TYPE" for i in range(10)] + more
     )
+
+
+def test_an_all_caps_key_never_makes_a_state_field() -> None:
+    """ALL-CAPS keys are identity and bookkeeping, states too: only the lower-case key is one."""
+    record = {
+        "DEVICE_TYPE": "Energy Storage System",
+        "SERIAL": "E1",
+        "OPERATIONAL_MODE": "SELF_CONSUMPTION",
+        "MID_STATE": "CLOSED",
+    }
+    assert to_fields(record) == {}
+    assert to_fields({**record, "operational_mode": "BACKUP"}) == {"operational_mode": "BACKUP"}
