@@ -165,6 +165,12 @@ def test_default_livedata_says_nothing_of_a_battery() -> None:
             "/sys/livedata/soc: 1e+299 is not a state of charge from 0 to 1; left out",
         ),
         ("soc", "nan", None, None),  # the PVS says it does not know: no warning
+        (  # text is quoted to its first 40 characters
+            "soc",
+            "0.5" + "x" * 47,
+            None,
+            "/sys/livedata/soc: '0.5" + "x" * 37 + "' is not a number; left out",
+        ),
     ],
 )
 def test_livedata_bounds_at_their_edges(
