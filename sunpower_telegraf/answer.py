@@ -153,7 +153,7 @@ def parse_file(body: bytes, where: str) -> Any:
 _ERROR_KEYS = {
     *("error", "errorcode", "error_code", "errmsg", "errormsg", "error_msg", "errormessage")
 }
-_GONE = re.compile(r"unauthori[sz]ed|forbidden|session|log ?in|auth", re.IGNORECASE)
+_GONE = r"(?i)unauthori[sz]ed|forbidden|session|log ?in|auth"  # compiled on first use: an error
 
 
 def to_error(document: Any) -> str | None:
@@ -175,7 +175,7 @@ def means_logged_out(document: Any) -> bool:
     """Whether an error report says the session is gone (or there never was one)."""
     codes = {_code(value) for key, value in document.items() if "status" in key or "code" in key}
     words = " ".join(str(value) for value in document.values() if isinstance(value, str))
-    return bool(codes & {401, 403}) or _GONE.search(words) is not None
+    return bool(codes & {401, 403}) or re.search(_GONE, words) is not None
 
 
 def _code(value: Any) -> int | None:

@@ -27,8 +27,9 @@ FieldValue = Union[float, str]
 
 # Control characters and backslashes cannot be carried safely in a tag value (InfluxDB 1.x and
 # some parsers disagree on `\\`), nor in a key; they become spaces before escaping.
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f\\]+")
-_SPACES = re.compile(r"\s+")
+# (Patterns, compiled by `re` on first use: most runs never meet text that needs them.)
+_UNSAFE = r"[\x00-\x1f\x7f\\]+"
+_SPACES = r"\s+"
 _KEY_UNSAFE = re.compile(r"[^a-z0-9_]+")
 _SNAKE_UNSAFE = re.compile(r"[^a-z0-9]+")
 MAX_NAME = 128
@@ -53,7 +54,7 @@ def clean_text(value: str) -> str:
     """Collapse control characters, backslashes and runs of white space into single spaces."""
     if value.isprintable() and "\\" not in value and "  " not in value and value == value.strip():
         return value  # the common case, without the regular expressions
-    return _SPACES.sub(" ", _UNSAFE.sub(" ", value)).strip()
+    return re.sub(_SPACES, " ", re.sub(_UNSAFE, " ", value)).strip()
 
 
 def to_key(name: str) -> str:
