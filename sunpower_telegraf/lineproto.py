@@ -36,7 +36,7 @@ MAX_NAME = 128
 MAX_TAG = 256
 MAX_STRING = 4096
 _TINY = sys.float_info.min  # the smallest normal float: below it, a subnormal (rounded to 0.0)
-_HUGE = sys.float_info.max
+_isfinite = math.isfinite
 
 
 class Point(NamedTuple):
@@ -75,16 +75,16 @@ def _escape_tag(value: str) -> str:
 
 
 def _format_value(value: FieldValue) -> str:
-    if type(value) is float and (_TINY <= abs(value) <= _HUGE or value == 0.0):
-        return repr(value)  # the usual number, finite and normal: asked first
-    if isinstance(value, str):
-        return '"' + clean_text(value)[:MAX_STRING].replace('"', '\\"') + '"'
-    if not math.isfinite(value):
+    if type(value) is not float:  # a float, the usual field, skips the conversions
+        if isinstance(value, str):
+            return '"' + clean_text(value)[:MAX_STRING].replace('"', '\\"') + '"'
+        value = float(value)
+    if not _isfinite(value):
         raise ValueError(f"field value {value!r} is not finite")
-    if value and abs(value) < sys.float_info.min:
+    if value and -_TINY < value < _TINY:
         value = 0.0  # a subnormal: the one stated rounding (see the module docstring)
     # repr round-trips exactly and never ends in `i`, so every number stays a float field.
-    return repr(float(value))
+    return repr(value)
 
 
 def format_point(point: Point) -> str:

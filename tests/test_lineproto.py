@@ -86,8 +86,19 @@ def test_clean_text(text: str, clean: str) -> None:
         (Point("m", {}, {"big": 1e16, "small": 1.5e-7}), "m big=1e+16,small=1.5e-07"),
         # a subnormal float is refused by parsers as out of range: it is written as zero
         (
-            Point("m", {}, {"tiny": 1.1e-308, "least": 2.2250738585072014e-308}),
-            "m least=2.2250738585072014e-308,tiny=0.0",
+            Point(
+                "m",
+                {},
+                {
+                    "tiny": 1.1e-308,
+                    "least": 2.2250738585072014e-308,
+                    "least_below": -2.2250738585072014e-308,
+                    "tiny_below": -1.1e-308,
+                    "zero_below": -0.0,
+                },
+            ),
+            "m least=2.2250738585072014e-308,least_below=-2.2250738585072014e-308,tiny=0.0,"
+            "tiny_below=0.0,zero_below=-0.0",
         ),
     ],
 )
