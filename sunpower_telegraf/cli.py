@@ -345,7 +345,8 @@ def main(
 
 
 def run() -> None:
-    """The console script: the command, then an exit that skips tearing down what it built.
+    """The command, then an exit that skips tearing down what it built (`__main__.main` calls
+    it, with collection already off from the first import).
 
     A run is one short process: collecting garbage while it builds its output, and freeing every
     object at exit, cost more than the rest of its own work on a large site. Output is flushed
