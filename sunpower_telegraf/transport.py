@@ -96,7 +96,7 @@ class Exchange(NamedTuple):
 
 
 class _Adapter(HTTPAdapter):
-    def __init__(self, context: ssl.SSLContext, fingerprint: str | None) -> None:
+    def __init__(self, context: ssl.SSLContext | None, fingerprint: str | None) -> None:
         self._context = context
         self._fingerprint = fingerprint
         super().__init__(max_retries=0)
@@ -106,6 +106,14 @@ class _Adapter(HTTPAdapter):
         if self._fingerprint:
             kwargs["assert_fingerprint"] = self._fingerprint
         super().init_poolmanager(*args, **kwargs)
+
+
+class _NoTLSYet(HTTPAdapter):
+    """Where the HTTPS adapter goes until the first HTTPS request mounts it (`Transport._https`);
+    a request that reaches this one is a bug, never a request sent without the run's TLS rules."""
+
+    def send(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("an HTTPS request before its adapter was mounted")
 
 
 class _NoCookies(http.cookiejar.DefaultCookiePolicy):
@@ -127,7 +135,7 @@ class Transport:
             # The PVS's certificate is self-signed: accepting it is the choice, not a surprise.
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         self.proxy = proxy
-        self.context = tls.context()
+        self._context: ssl.SSLContext | None = None  # made for the first HTTPS request
         self.local = threading.local()
         self.lock = threading.Lock()
         self.session = self._session()  # the first thread's, made now: the cost of starting
@@ -145,11 +153,21 @@ class Transport:
         session.headers["User-Agent"] = "sunpower-lp"
         if self.proxy:
             session.proxies = {"http": self.proxy, "https": self.proxy}
-        adapter = _Adapter(self.context, self.tls.fingerprint)
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
+        # Plain HTTP needs no TLS context; HTTPS gets its adapter at the first HTTPS request
+        # (`_https`), so a legacy run over HTTP never pays for making one.
+        session.mount("http://", _Adapter(None, None))
+        session.mount("https://", _NoTLSYet())
         self.local.session = session
         return session
+
+    def _https(self, session: requests.Session) -> None:
+        """Mount the HTTPS adapter of the calling thread's session, once."""
+        if isinstance(session.get_adapter("https://"), _NoTLSYet):
+            with self.lock:
+                if self._context is None:
+                    self._context = self.tls.context()
+                context = self._context
+            session.mount("https://", _Adapter(context, self.tls.fingerprint))
 
     def get(
         self,
@@ -165,6 +183,8 @@ class Transport:
         with self.lock:
             self.sent += 1
         session = self._session()
+        if url[:6].lower() == "https:":
+            self._https(session)
         outcome: list[Any] = []
         cancelled = threading.Event()
 
