@@ -31,7 +31,7 @@ from .options import (
     parse_websocket,
     to_given,
 )
-from .reach import Reach as Reach  # re-exported: --follow took it from here
+from .reach import Reach
 from .report import Options, to_report
 
 DEFAULT_TIMEOUT = 100.0  # under the 120 s timeout of the shipped Telegraf config

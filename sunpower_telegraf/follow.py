@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import random
 import stat
 import sys
 import threading
@@ -38,7 +37,6 @@ from .answer import PVSError
 from .console import Log, Output
 from .console import on_signals as _signals_stop
 from .known import TIMING_VARIABLE, Context, Known, Timing
-from .reconnect import backoff_delay
 
 if TYPE_CHECKING:
     from .reach import Reach
@@ -46,12 +44,6 @@ if TYPE_CHECKING:
 
 WEBSOCKET_PORT = 9002
 LOGOUT_SECONDS = 2.0  # Telegraf sends SIGTERM 5 s after closing standard input
-
-
-def backoff(attempt: int, timing: Timing, rng: random.Random) -> float:
-    """The delay before reconnect `attempt` (0 first): `reconnect.backoff_delay` with the
-    process's timing."""
-    return backoff_delay(attempt, timing.backoff, timing.backoff_max, rng)
 
 
 class Process:

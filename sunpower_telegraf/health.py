@@ -121,12 +121,6 @@ def is_daylight(median_kw: float | None) -> bool:
     return median_kw is not None and median_kw >= DAYLIGHT_KW
 
 
-def to_relative_power(inverters: Sequence[Mapping[str, Any]]) -> dict[str, float]:
-    """Each producing inverter's power against the median inverter's (%), by serial; empty
-    outside daylight."""
-    return to_inverters(inverters).relative
-
-
 def _clock(records: Sequence[Mapping[str, Any]]) -> int | None:
     """The PVS's clock (ns): its newest CURTIME, else the newest reading of the poll."""
     clocks = [parse_datatime(d.get("CURTIME")) for d in records]

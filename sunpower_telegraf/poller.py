@@ -16,7 +16,7 @@ from .answer import PVSError
 from .lineproto import format_points
 from .login import LoginRefused, TooSoon
 from .reconnect import backoff_delay
-from .site import NO_POWER_KW, to_site
+from .site import NO_POWER_KW
 from .telemetry import LiveStream
 
 if TYPE_CHECKING:
@@ -75,7 +75,6 @@ class PollWorker:
         known = context.known
         known.firmware = context.session.firmware
         try:
-            site = to_site(answer, context.options.production_source)
             report = to_report(answer, context.options)
             text = format_points(report.points)
         except Exception as exc:  # one odd answer must not end the process
@@ -83,8 +82,8 @@ class PollWorker:
                 "E", "poll-bug", f"internal error ({type(exc).__name__}: {exc}); please report it"
             )
             return True
-        known.battery = site.battery.state
-        for record in site.devices:
+        known.battery = report.site.battery.state
+        for record in report.site.devices:
             if record.get("DEVICE_TYPE") == "PVS":
                 known.serial = str(record.get("SERIAL") or "") or known.serial
                 known.model = str(record.get("MODEL") or "") or known.model

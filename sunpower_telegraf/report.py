@@ -7,10 +7,10 @@ from collections import Counter
 from typing import NamedTuple
 
 from .answer import Answer
-from .devices import STRING_FIELDS, Mapped, to_points
+from .devices import STRING_FIELDS, to_points
 from .health import to_device_health, to_inverters
 from .lineproto import FieldValue, Point
-from .site import devices_of, to_site
+from .site import Site, devices_of, to_site
 from .summary import to_summary
 
 
@@ -25,9 +25,18 @@ class Options(NamedTuple):
 DEFAULTS = Options()
 
 
-def to_report(answer: Answer, options: Options = DEFAULTS) -> Mapped:
+class Report(NamedTuple):
+    """The run's points and warnings, and the normalised site they were made from."""
+
+    points: list[Point]
+    warnings: list[str]
+    site: Site
+
+
+def to_report(answer: Answer, options: Options = DEFAULTS) -> Report:
     """Every point of the run, in device-list order (storage devices joined to theirs, or after
-    them), the site summary last; and every warning."""
+    them), the site summary last; every warning; and the site (`--follow` keeps what it knows of
+    the site from it)."""
     site = to_site(answer, options.production_source)
     mapped = to_points(site.records, options.prefix, options.device_time)
     points = mapped.points
@@ -53,7 +62,7 @@ def to_report(answer: Answer, options: Options = DEFAULTS) -> Mapped:
         if summary.point is not None:
             points.append(_typed(summary.point))
         warnings += summary.warnings
-    return Mapped([point for point in points if point.fields], warnings)
+    return Report([point for point in points if point.fields], warnings, site)
 
 
 def same_series(points: list[Point]) -> list[str]:

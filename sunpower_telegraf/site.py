@@ -126,10 +126,6 @@ class Battery(NamedTuple):
     state: str
     why: str
 
-    @property
-    def maybe(self) -> bool:
-        return self.state != ABSENT
-
 
 NO_BATTERY = Battery(ABSENT, "")
 

@@ -28,7 +28,8 @@ import line_protocol_parser
 import pytest
 
 from sunpower_telegraf.cli import main
-from sunpower_telegraf.follow import Log, Timing, backoff, websocket_url
+from sunpower_telegraf.follow import Log, Timing, websocket_url
+from sunpower_telegraf.reconnect import backoff_delay
 from tests.support.cases import FIXTURES
 from tests.support.standin import DEVICE_LIST, Reply
 from tests.support.wsstandin import SET_ENABLE, T0, TelemetryPVS
@@ -429,12 +430,16 @@ def test_backoff_doubles_from_one_second_to_five_minutes_with_jitter() -> None:
     timing = Timing()
     rng = random.Random(18)
     for attempt, (low, high) in enumerate([(1, 1.25), (1.5, 2.5), (3, 5), (6, 10), (12, 20)]):
-        delays = [backoff(attempt, timing, rng) for _ in range(200)]
+        delays = [
+            backoff_delay(attempt, timing.backoff, timing.backoff_max, rng) for _ in range(200)
+        ]
         assert low <= min(delays) and max(delays) <= high
         assert len(set(delays)) > 100  # jittered
     # From 2^8 s on, the ceiling is 5 minutes: 300 - 25 % .. 300.
     for attempt in (9, 10, 50, 10**6):
-        delays = [backoff(attempt, timing, rng) for _ in range(200)]
+        delays = [
+            backoff_delay(attempt, timing.backoff, timing.backoff_max, rng) for _ in range(200)
+        ]
         assert min(delays) >= 225 and max(delays) == 300
 
 

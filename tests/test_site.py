@@ -7,7 +7,7 @@ import pytest
 
 from sunpower_telegraf.answer import Answer
 from sunpower_telegraf.report import to_report
-from sunpower_telegraf.site import ABSENT, PRESENT, UNKNOWN, Battery, to_site
+from sunpower_telegraf.site import ABSENT, PRESENT, Battery, to_site
 from tests.support.records import pvs, varserver_meter
 
 PVS = pvs(MODEL="PV Supervisor PVS6")
@@ -151,10 +151,6 @@ def test_an_import_counter_of_0_is_real_when_the_meter_only_exported() -> None:
     }
     site = to_site(Answer(devices={"devices": [record]}))
     assert (site.records, site.warnings) == ([record], [])
-
-
-def test_only_an_absent_battery_rules_one_out() -> None:
-    assert [Battery(state, "").maybe for state in (PRESENT, UNKNOWN, ABSENT)] == [True, True, False]
 
 
 @pytest.mark.parametrize(("keys", "warned"), [(1000, True), (1001, False)])
