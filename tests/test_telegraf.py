@@ -198,20 +198,20 @@ def test_every_option_goes_into_the_follow_block() -> None:
     }  # fmt: skip
 
 
-def test_options_from_the_environment_are_kept() -> None:
+def test_options_from_the_environment_are_kept(sink) -> None:
     """The variables a run reads count as given; a proxy's password stays out of the argv."""
     done = generate(
         env={
-            "SUNPOWER_PVS_HOST": "192.168.1.50:8080",
+            "SUNPOWER_PVS_HOST": sink.hostport,
             "SUNPOWER_PVS_PASSWORD": "A1B2C",
             "SUNPOWER_PVS_PROXY": "http://me:s3cret@proxy.lan:3128",
         }
     )
-    assert (done.returncode, done.stderr) == (0, "")
+    assert (done.returncode, done.stderr, sink.connections) == (0, "", 0)
     block = parse(done.stdout)
     assert block["commands"] == [shlex.join([*MODULE, "--timeout", "100"])]
     assert block["environment"] == [
-        "SUNPOWER_PVS_HOST=192.168.1.50:8080",
+        f"SUNPOWER_PVS_HOST={sink.hostport}",
         "SUNPOWER_PVS_PASSWORD=A1B2C",
         "SUNPOWER_PVS_PROXY=http://me:s3cret@proxy.lan:3128",
     ]
